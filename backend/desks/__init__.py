@@ -1,0 +1,132 @@
+"""Desks are data: each ``<id>.toml`` in this package defines one helpdesk."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from backend.domain import (
+    CatalogCategory,
+    CatalogType,
+    DeskInfo,
+    FieldDef,
+    Role,
+    StatusClass,
+    StatusDef,
+)
+from backend.errors import NotFound
+
+DESK_IDS: tuple[str, ...] = ("ecage",)
+DEFAULT_DESK = "ecage"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An action that moves a ticket between statuses."""
+
+    name: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True, slots=True)
+class DeskDefinition:
+    """A desk's public description plus the rules only the service needs."""
+
+    info: DeskInfo
+    title_limit: int
+    comment_when_closed: bool
+    transitions: dict[str, Transition]
+
+    @property
+    def id(self) -> str:
+        """The desk id (``ecage``)."""
+        return self.info.id
+
+    def initial_status(self) -> StatusDef:
+        """The status new tickets start in."""
+        return next(s for s in self.info.statuses if s.initial)
+
+    def status_class(self, status: str) -> StatusClass:
+        """The case-model class of ``status``."""
+        found = self.info.status(status)
+        return found.status_class if found else StatusClass.ACTIVE
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _catalog(data: dict[str, Any]) -> tuple[CatalogType, ...]:
+    lists: dict[str, list[str]] = data.get("subject_lists", {})
+    types = []
+    for t in data["types"]:
+        categories = []
+        for c in t["categories"]:
+            subjects = c.get("subjects") or lists[c["subject_list"]]
+            categories.append(CatalogCategory(c["name"], tuple(subjects), c.get("hint", "")))
+        types.append(CatalogType(t["name"], tuple(categories), t.get("hint", "")))
+    return tuple(types)
+
+
+@cache
+def load_desk(desk_id: str) -> DeskDefinition:
+    """Read and check the desk called ``desk_id``; raises NotFound if unknown."""
+    if desk_id not in DESK_IDS:
+        raise NotFound(f"Balcão desconhecido: {desk_id!r}. Balcões: {', '.join(DESK_IDS)}.")
+    data = _read(f"{desk_id}.toml")
+    limits = {"title": data["title_limit"], "description": data["description_limit"]}
+    fields = tuple(
+        FieldDef(
+            name=f["name"],
+            label=f["label"],
+            kind=f["kind"],
+            required=f.get("required", False),
+            max_length=limits.get(f["name"]),
+            help=f.get("help", ""),
+        )
+        for f in data["fields"]
+    )
+    statuses = tuple(
+        StatusDef(s["name"], StatusClass(s["class"]), s.get("initial", False)) for s in data["statuses"]
+    )
+    info = DeskInfo(
+        id=data["id"],
+        name=data["name"],
+        prefix=data["prefix"],
+        description_limit=data["description_limit"],
+        reopen_days=data["reopen_days"],
+        max_attachment_bytes=data["attachments"]["max_bytes"],
+        max_attachments=data["attachments"]["max_files"],
+        statuses=statuses,
+        fields=fields,
+        types=_catalog(_read(data["catalog"])),
+        orgaos=tuple(_read(data["orgaos"])["orgaos"]),
+    )
+    transitions = {
+        name: Transition(
+            name=name,
+            sources=frozenset(t["from"]),
+            target=t["to"],
+            roles=frozenset(Role(r) for r in t["roles"]),
+        )
+        for name, t in data.get("transitions", {}).items()
+    }
+    names = {s.name for s in statuses}
+    for t in transitions.values():
+        unknown = (t.sources | {t.target}) - names
+        if unknown:
+            raise ValueError(f"desk {desk_id}: transition {t.name} names unknown statuses {unknown}")
+    if sum(s.initial for s in statuses) != 1:
+        raise ValueError(f"desk {desk_id}: exactly one status must be initial")
+    return DeskDefinition(
+        info=info,
+        title_limit=data["title_limit"],
+        comment_when_closed=data.get("comment_when_closed", True),
+        transitions=transitions,
+    )

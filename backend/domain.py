@@ -1,0 +1,293 @@
+"""Domain objects shared by the service, the adapters and the screens.
+
+Plain frozen dataclasses: cheap to import (no pydantic on the local path) and
+serialisable by FastAPI on the server side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Role(StrEnum):
+    """What a user may do on a desk."""
+
+    REQUESTER = "requester"
+    AGENT = "agent"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        """Agents, managers and admins work tickets that are not theirs."""
+        return self is not Role.REQUESTER
+
+
+class StatusClass(StrEnum):
+    """The case model every desk status maps onto."""
+
+    ACTIVE = "active"
+    RESOLVED = "resolved"
+    CANCELED = "canceled"
+
+
+class EntryKind(StrEnum):
+    """Kinds of timeline entries."""
+
+    CREATED = "created"
+    COMMENT = "comment"
+    NOTE = "note"
+    STATUS = "status"
+    CANCELED = "canceled"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    ASSIGNED = "assigned"
+
+
+class Scope(StrEnum):
+    """Which tickets a listing covers before status filters."""
+
+    MINE = "mine"
+    VISIBLE = "visible"
+
+
+class SortKey(StrEnum):
+    """Columns a listing can be ordered by."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    TITLE = "title"
+    NUMBER = "number"
+    REQUESTER = "requester"
+    STATUS = "status"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person known to the backend, with the profile asked on first use."""
+
+    login: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    cargo: str = ""
+    role: Role = Role.REQUESTER
+    areas: tuple[str, ...] = ()
+
+    @property
+    def profile_complete(self) -> bool:
+        """Meus Dados asks for e-mail, phone and cargo on first use."""
+        return bool(self.email and self.phone and self.cargo)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileUpdate:
+    """The fields a user may change about themselves ("Meus Dados")."""
+
+    email: str
+    phone: str
+    cargo: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Metadata of a stored file; the bytes are fetched separately."""
+
+    id: int
+    name: str
+    size: int
+    content_type: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewAttachment:
+    """A file the caller wants to attach: its name is data, never a path."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One append-only event of a ticket."""
+
+    id: int
+    kind: EntryKind
+    author_login: str
+    author_name: str
+    created_at: datetime
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    status_from: str | None = None
+    status_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummary:
+    """A row of a ticket listing."""
+
+    number: str
+    desk: str
+    title: str
+    requester_login: str
+    requester_name: str
+    status: str
+    status_class: StatusClass
+    created_at: datetime
+    updated_at: datetime
+    assignee_login: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A ticket with everything the detail screen shows."""
+
+    number: str
+    desk: str
+    title: str
+    requester_login: str
+    requester_name: str
+    orgao: str
+    type: str
+    category: str
+    subject: str
+    description: str
+    status: str
+    status_class: StatusClass
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    version: int
+    attachments: tuple[Attachment, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    assignee_login: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    # action name -> None when allowed for the caller now, else the pt-BR reason.
+    actions: dict[str, str | None] = field(default_factory=dict)
+
+    def can(self, action: str) -> bool:
+        """True when the caller may perform ``action`` now."""
+        return action in self.actions and self.actions[action] is None
+
+    def why_not(self, action: str) -> str | None:
+        """The reason ``action`` is refused, or None when it is allowed."""
+        if action not in self.actions:
+            return "Ação indisponível nesta demanda."
+        return self.actions[action]
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """What a requester sends to open a ticket."""
+
+    title: str
+    orgao: str
+    type: str
+    category: str
+    subject: str
+    description: str
+    desk: str = "ecage"
+    attachments: tuple[NewAttachment, ...] = ()
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketQuery:
+    """A page of a ticket listing: filters, order and window."""
+
+    scope: Scope = Scope.MINE
+    active_only: bool = True
+    status: str | None = None
+    search: str = ""
+    sort: SortKey = SortKey.CREATED
+    descending: bool = True
+    offset: int = 0
+    limit: int = 50
+    desk: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A window of a listing plus the total count of matches."""
+
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        """True when rows exist past this page."""
+        return self.offset + len(self.items) < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogCategory:
+    """A category of a ticket type with its subjects."""
+
+    name: str
+    subjects: tuple[str, ...]
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogType:
+    """A ticket type (Serviços, Orientação, Sistemas) with its categories."""
+
+    name: str
+    categories: tuple[CatalogCategory, ...]
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusDef:
+    """A desk status and the case-model class it belongs to."""
+
+    name: str
+    status_class: StatusClass
+    initial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """A form field of a desk, rendered by the generic form."""
+
+    name: str
+    label: str
+    kind: str
+    required: bool = False
+    max_length: int | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeskInfo:
+    """Everything a client needs to render a desk's form and rules."""
+
+    id: str
+    name: str
+    prefix: str
+    description_limit: int
+    reopen_days: int
+    max_attachment_bytes: int
+    max_attachments: int
+    statuses: tuple[StatusDef, ...]
+    fields: tuple[FieldDef, ...]
+    types: tuple[CatalogType, ...]
+    orgaos: tuple[str, ...]
+
+    def status(self, name: str) -> StatusDef | None:
+        """The status called ``name`` (case-insensitive), if any."""
+        folded = name.casefold()
+        return next((s for s in self.statuses if s.name.casefold() == folded), None)
+
+    def find_type(self, name: str) -> CatalogType | None:
+        """The catalog type called ``name``, if any."""
+        return next((t for t in self.types if t.name == name), None)

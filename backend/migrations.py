@@ -1,0 +1,90 @@
+"""Schema versions of the SQLite store, applied in order (``PRAGMA user_version``)."""
+
+from __future__ import annotations
+
+# Each entry upgrades the schema from version i to i + 1. Never edit a released
+# step: append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, tickets, timeline, attachments, full-text index.
+    """
+    CREATE TABLE users (
+        login TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        cargo TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL DEFAULT 'requester',
+        areas TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE desk_sequences (
+        desk TEXT PRIMARY KEY,
+        last INTEGER NOT NULL
+    );
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        desk TEXT NOT NULL,
+        title TEXT NOT NULL,
+        requester TEXT NOT NULL REFERENCES users(login),
+        orgao TEXT NOT NULL,
+        type TEXT NOT NULL,
+        category TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_class TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        closed_at TEXT,
+        assignee TEXT REFERENCES users(login),
+        fields TEXT NOT NULL DEFAULT '{}',
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX tickets_requester_created ON tickets(requester, created_at);
+    CREATE INDEX tickets_desk_created ON tickets(desk, created_at);
+    CREATE INDEX tickets_status_created ON tickets(status, created_at);
+    CREATE TABLE timeline (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        kind TEXT NOT NULL,
+        author TEXT NOT NULL REFERENCES users(login),
+        created_at TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        status_from TEXT,
+        status_to TEXT
+    );
+    CREATE INDEX timeline_ticket ON timeline(ticket_id, id);
+    CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+        entry_id INTEGER NOT NULL REFERENCES timeline(id),
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX attachments_ticket ON attachments(ticket_id, id);
+    CREATE VIRTUAL TABLE tickets_fts USING fts5(
+        number, title, description, requester_name,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3'
+    );
+    CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+        INSERT INTO tickets_fts(rowid, number, title, description, requester_name)
+        VALUES (new.id, new.number, new.title, new.description,
+                (SELECT name FROM users WHERE login = new.requester));
+    END;
+    CREATE TRIGGER tickets_fts_update AFTER UPDATE OF title, description ON tickets BEGIN
+        UPDATE tickets_fts SET title = new.title, description = new.description
+        WHERE rowid = new.id;
+    END;
+    CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+        DELETE FROM tickets_fts WHERE rowid = old.id;
+    END;
+    """,
+)
+
+
+SCHEMA_VERSION = len(MIGRATIONS)

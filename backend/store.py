@@ -1,0 +1,458 @@
+"""The SQLite store: schema, migrations, queries and the attachment files.
+
+Only the service talks to this module. One connection per thread (the server
+answers from a thread pool); writes run inside ``BEGIN IMMEDIATE`` so that
+concurrent writers queue instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from backend.domain import (
+    Attachment,
+    EntryKind,
+    Role,
+    SortKey,
+    StatusClass,
+    TicketQuery,
+    TicketSummary,
+    TimelineEntry,
+    User,
+)
+from backend.migrations import MIGRATIONS, SCHEMA_VERSION
+
+_SORT_COLUMNS: dict[SortKey, str] = {
+    SortKey.CREATED: "t.created_at",
+    SortKey.UPDATED: "t.updated_at",
+    SortKey.TITLE: "t.title COLLATE NOCASE",
+    SortKey.NUMBER: "t.number",
+    SortKey.REQUESTER: "u.name COLLATE NOCASE",
+    SortKey.STATUS: "t.status",
+}
+
+_SUMMARY_COLUMNS = (
+    "t.number, t.desk, t.title, t.requester, u.name, t.status, t.status_class, "
+    "t.created_at, t.updated_at, t.assignee"
+)
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def to_db_time(moment: datetime) -> str:
+    """UTC ISO text with a fixed width, so text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(text: str) -> datetime:
+    """Parse a timestamp written by :func:`to_db_time`."""
+    return datetime.fromisoformat(text)
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what the user typed into an FTS5 prefix query (None: no filter)."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return None
+    return " AND ".join(f'"{token}"*' for token in tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    """A ticket as stored, before timeline and permissions are added."""
+
+    id: int
+    number: str
+    desk: str
+    title: str
+    requester_login: str
+    requester_name: str
+    orgao: str
+    type: str
+    category: str
+    subject: str
+    description: str
+    status: str
+    status_class: StatusClass
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    assignee_login: str | None
+    fields: dict[str, str]
+    version: int
+
+
+class Store:
+    """A helpdesk database file plus the folder that holds attachment bytes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.files_dir = self.path.with_name(self.path.name + ".files")
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._migrate()
+
+    # -- connections -------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: commits on success, rolls back on any error."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"O banco {self.path} é de uma versão mais nova do Demandas "
+                f"(esquema {version}; esta versão conhece até {SCHEMA_VERSION})."
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # executescript commits first, so each step runs in its own transaction.
+            conn.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[target - 1]}; PRAGMA user_version = {target}; COMMIT;")
+
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- users -------------------------------------------------------------
+
+    def get_user(self, login: str) -> User | None:
+        """The user called ``login``, if known."""
+        row = self.conn.execute(
+            "SELECT login, name, email, phone, cargo, role, areas FROM users WHERE login = ?", (login,)
+        ).fetchone()
+        return _user(row) if row else None
+
+    def save_user(self, conn: sqlite3.Connection, user: User, now: datetime) -> None:
+        """Insert or replace ``user`` inside a write transaction."""
+        conn.execute(
+            "INSERT INTO users (login, name, email, phone, cargo, role, areas, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(login) DO UPDATE SET name = excluded.name, email = excluded.email,"
+            " phone = excluded.phone, cargo = excluded.cargo, role = excluded.role, areas = excluded.areas",
+            (
+                user.login,
+                user.name,
+                user.email,
+                user.phone,
+                user.cargo,
+                user.role.value,
+                json.dumps(list(user.areas)),
+                to_db_time(now),
+            ),
+        )
+
+    def list_users(self) -> list[User]:
+        """Every user, by login."""
+        rows = self.conn.execute(
+            "SELECT login, name, email, phone, cargo, role, areas FROM users ORDER BY login"
+        ).fetchall()
+        return [_user(r) for r in rows]
+
+    # -- tickets -----------------------------------------------------------
+
+    def next_sequence(self, conn: sqlite3.Connection, desk: str) -> int:
+        """The next ticket sequence number of ``desk`` (inside a write)."""
+        row = conn.execute(
+            "INSERT INTO desk_sequences (desk, last) VALUES (?, 1)"
+            " ON CONFLICT(desk) DO UPDATE SET last = last + 1 RETURNING last",
+            (desk,),
+        ).fetchone()
+        return int(row[0])
+
+    def number_exists(self, conn: sqlite3.Connection, number: str) -> bool:
+        """True when ``number`` is already taken."""
+        return conn.execute("SELECT 1 FROM tickets WHERE number = ?", (number,)).fetchone() is not None
+
+    def insert_ticket(self, conn: sqlite3.Connection, values: dict[str, Any]) -> int:
+        """Insert a ticket row; ``values`` uses the column names."""
+        values = dict(values)
+        values["fields"] = json.dumps(values.get("fields", {}), ensure_ascii=False)
+        for key in ("created_at", "updated_at"):
+            values[key] = to_db_time(values[key])
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cur = conn.execute(f"INSERT INTO tickets ({columns}) VALUES ({marks})", tuple(values.values()))
+        return int(cur.lastrowid or 0)
+
+    def update_status(
+        self,
+        conn: sqlite3.Connection,
+        ticket_id: int,
+        status: str,
+        status_class: StatusClass,
+        now: datetime,
+        closed_at: datetime | None,
+    ) -> None:
+        """Move a ticket to ``status`` and bump its version."""
+        conn.execute(
+            "UPDATE tickets SET status = ?, status_class = ?, updated_at = ?, closed_at = ?,"
+            " version = version + 1 WHERE id = ?",
+            (status, status_class.value, to_db_time(now), to_db_time(closed_at) if closed_at else None, ticket_id),
+        )
+
+    def touch(self, conn: sqlite3.Connection, ticket_id: int, now: datetime) -> None:
+        """Record that a ticket changed without a status change."""
+        conn.execute(
+            "UPDATE tickets SET updated_at = ?, version = version + 1 WHERE id = ?",
+            (to_db_time(now), ticket_id),
+        )
+
+    def get_ticket(self, number: str) -> TicketRow | None:
+        """The stored ticket with ``number`` (case-insensitive), if any."""
+        row = self.conn.execute(
+            "SELECT t.id, t.number, t.desk, t.title, t.requester, u.name, t.orgao, t.type, t.category,"
+            " t.subject, t.description, t.status, t.status_class, t.created_at, t.updated_at,"
+            " t.closed_at, t.assignee, t.fields, t.version"
+            " FROM tickets t JOIN users u ON u.login = t.requester WHERE t.number = ?",
+            (number.strip().upper(),),
+        ).fetchone()
+        if row is None:
+            return None
+        return TicketRow(
+            id=row[0],
+            number=row[1],
+            desk=row[2],
+            title=row[3],
+            requester_login=row[4],
+            requester_name=row[5],
+            orgao=row[6],
+            type=row[7],
+            category=row[8],
+            subject=row[9],
+            description=row[10],
+            status=row[11],
+            status_class=StatusClass(row[12]),
+            created_at=from_db_time(row[13]),
+            updated_at=from_db_time(row[14]),
+            closed_at=from_db_time(row[15]) if row[15] else None,
+            assignee_login=row[16],
+            fields=json.loads(row[17]),
+            version=row[18],
+        )
+
+    def list_tickets(self, query: TicketQuery, requester: str | None) -> tuple[list[TicketSummary], int]:
+        """One page of summaries matching ``query`` and the total match count."""
+        where, params = self._where(query, requester)
+        order_col = _SORT_COLUMNS[query.sort]
+        direction = "DESC" if query.descending else "ASC"
+        rows = self.conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM tickets t JOIN users u ON u.login = t.requester"
+            f" WHERE {where} ORDER BY {order_col} {direction}, t.id {direction} LIMIT ? OFFSET ?",
+            (*params, query.limit, query.offset),
+        ).fetchall()
+        count_sql = f"SELECT count(*) FROM tickets t WHERE {where}"
+        if query.sort is SortKey.REQUESTER:
+            count_sql = f"SELECT count(*) FROM tickets t JOIN users u ON u.login = t.requester WHERE {where}"
+        total = int(self.conn.execute(count_sql, params).fetchone()[0])
+        return [_summary(r) for r in rows], total
+
+    @staticmethod
+    def _where(query: TicketQuery, requester: str | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if query.desk:
+            clauses.append("t.desk = ?")
+            params.append(query.desk)
+        if requester is not None:
+            clauses.append("t.requester = ?")
+            params.append(requester)
+        if query.status:
+            clauses.append("t.status = ?")
+            params.append(query.status)
+        elif query.active_only:
+            clauses.append("t.status_class = 'active'")
+        match = fts_query(query.search)
+        if match:
+            clauses.append("t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)")
+            params.append(match)
+        return " AND ".join(clauses), params
+
+    # -- timeline and attachments -----------------------------------------
+
+    def insert_entry(
+        self,
+        conn: sqlite3.Connection,
+        ticket_id: int,
+        kind: EntryKind,
+        author: str,
+        now: datetime,
+        text: str = "",
+        status_from: str | None = None,
+        status_to: str | None = None,
+    ) -> int:
+        """Append a timeline entry and return its id."""
+        cur = conn.execute(
+            "INSERT INTO timeline (ticket_id, kind, author, created_at, text, status_from, status_to)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, kind.value, author, to_db_time(now), text, status_from, status_to),
+        )
+        return int(cur.lastrowid or 0)
+
+    def timeline(self, ticket_id: int) -> list[TimelineEntry]:
+        """The ticket's timeline, oldest first, with each entry's files."""
+        files: dict[int, list[Attachment]] = {}
+        for row in self.conn.execute(
+            "SELECT entry_id, id, name, size, content_type, created_at FROM attachments"
+            " WHERE ticket_id = ? ORDER BY id",
+            (ticket_id,),
+        ):
+            files.setdefault(row[0], []).append(Attachment(row[1], row[2], row[3], row[4], from_db_time(row[5])))
+        rows = self.conn.execute(
+            "SELECT e.id, e.kind, e.author, u.name, e.created_at, e.text, e.status_from, e.status_to"
+            " FROM timeline e JOIN users u ON u.login = e.author WHERE e.ticket_id = ? ORDER BY e.id",
+            (ticket_id,),
+        ).fetchall()
+        return [
+            TimelineEntry(
+                id=r[0],
+                kind=EntryKind(r[1]),
+                author_login=r[2],
+                author_name=r[3],
+                created_at=from_db_time(r[4]),
+                text=r[5],
+                attachments=tuple(files.get(r[0], ())),
+                status_from=r[6],
+                status_to=r[7],
+            )
+            for r in rows
+        ]
+
+    def put_file(self, data: bytes) -> str:
+        """Store bytes under their SHA-256 (never a caller's name) and return it."""
+        digest = hashlib.sha256(data).hexdigest()
+        folder = self.files_dir / digest[:2]
+        target = folder / digest
+        if target.exists():
+            return digest
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def insert_attachment(
+        self,
+        conn: sqlite3.Connection,
+        ticket_id: int,
+        entry_id: int,
+        name: str,
+        size: int,
+        content_type: str,
+        digest: str,
+        now: datetime,
+    ) -> None:
+        """Record a stored file as attached to a timeline entry."""
+        conn.execute(
+            "INSERT INTO attachments (ticket_id, entry_id, name, size, content_type, sha256, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, entry_id, name, size, content_type, digest, to_db_time(now)),
+        )
+
+    def attachment(self, ticket_id: int, attachment_id: int) -> tuple[Attachment, str] | None:
+        """An attachment of the ticket and its content digest."""
+        row = self.conn.execute(
+            "SELECT id, name, size, content_type, created_at, sha256 FROM attachments"
+            " WHERE ticket_id = ? AND id = ?",
+            (ticket_id, attachment_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return Attachment(row[0], row[1], row[2], row[3], from_db_time(row[4])), row[5]
+
+    def read_file(self, digest: str) -> bytes:
+        """The bytes stored under ``digest``."""
+        if not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise ValueError("invalid digest")
+        return (self.files_dir / digest[:2] / digest).read_bytes()
+
+    def ticket_count(self) -> int:
+        """How many tickets the store holds."""
+        return int(self.conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
+
+    def executemany(self, conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Bulk insert used by the demo seeder."""
+        conn.executemany(sql, rows)
+
+
+def _user(row: Sequence[Any]) -> User:
+    return User(
+        login=row[0],
+        name=row[1],
+        email=row[2],
+        phone=row[3],
+        cargo=row[4],
+        role=Role(row[5]),
+        areas=tuple(json.loads(row[6])),
+    )
+
+
+def _summary(row: Sequence[Any]) -> TicketSummary:
+    return TicketSummary(
+        number=row[0],
+        desk=row[1],
+        title=row[2],
+        requester_login=row[3],
+        requester_name=row[4],
+        status=row[5],
+        status_class=StatusClass(row[6]),
+        created_at=from_db_time(row[7]),
+        updated_at=from_db_time(row[8]),
+        assignee_login=row[9],
+    )

@@ -1,0 +1,1 @@
+"""One Textual screen (or modal) per module."""

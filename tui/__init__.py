@@ -1,0 +1,1 @@
+"""Demandas: the terminal application, its adapters and its command line."""

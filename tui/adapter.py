@@ -1,0 +1,85 @@
+"""The adapter contract: everything the screens and the CLI ask of a backend.
+
+Two implementations: :class:`tui.adapters.local.LocalAdapter` (in-process,
+the embedded default) and :class:`tui.adapters.http.HttpAdapter` (a
+``demandas serve`` over HTTP). Both return domain objects and raise
+:class:`backend.errors.DemandasError` subclasses with pt-BR messages; one
+contract test suite runs against both.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from backend.domain import (
+    Attachment,
+    DeskInfo,
+    NewAttachment,
+    NewTicket,
+    Page,
+    ProfileUpdate,
+    Ticket,
+    TicketQuery,
+    TicketSummary,
+    User,
+)
+
+
+class Adapter(ABC):
+    """Async access to one helpdesk backend, acting as one user."""
+
+    #: Where the data lives, for the status line ("local: PATH" / "servidor: URL").
+    location: str
+
+    @abstractmethod
+    async def whoami(self) -> User:
+        """The acting user's profile."""
+
+    @abstractmethod
+    async def update_profile(self, update: ProfileUpdate) -> User:
+        """Change the acting user's e-mail, phone and cargo ("Meus Dados")."""
+
+    @abstractmethod
+    async def desks(self) -> list[DeskInfo]:
+        """Every desk the backend serves."""
+
+    @abstractmethod
+    async def desk(self, desk_id: str) -> DeskInfo:
+        """One desk's form, catalog and rules."""
+
+    @abstractmethod
+    async def list_tickets(self, query: TicketQuery) -> Page[TicketSummary]:
+        """One page of tickets, in a stable order, with the total count."""
+
+    @abstractmethod
+    async def get_ticket(self, number: str) -> Ticket:
+        """A ticket with its timeline and the actions the user may take."""
+
+    @abstractmethod
+    async def create_ticket(self, new: NewTicket) -> Ticket:
+        """Open a ticket."""
+
+    @abstractmethod
+    async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+        """Add a comment and/or attachments."""
+
+    @abstractmethod
+    async def cancel(self, number: str, reason: str = "") -> Ticket:
+        """Cancel an active ticket."""
+
+    @abstractmethod
+    async def resolve(self, number: str, text: str) -> Ticket:
+        """Resolve a ticket (agents and managers)."""
+
+    @abstractmethod
+    async def reopen(self, number: str, reason: str) -> Ticket:
+        """Reopen a resolved or canceled ticket with a justification."""
+
+    @abstractmethod
+    async def download(self, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
+        """An attachment's metadata and bytes."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release connections and threads."""

@@ -1,0 +1,1 @@
+"""Implementations of the adapter contract (:mod:`tui.adapter`)."""

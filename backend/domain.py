@@ -47,6 +47,30 @@ class EntryKind(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     ASSIGNED = "assigned"
+    RESERVED = "reserved"
+    FORWARDED = "forwarded"
+    MONITOR = "monitor"
+
+
+class Flag(StrEnum):
+    """Marks that call attention to a ticket; each has an explanation (FLAG_HELP)."""
+
+    OVERDUE = "atrasada"
+    MONITORING = "monitoramento"
+    MONITORING_EXPIRED = "monitoramento_vencido"
+
+
+FLAG_LABELS: dict[Flag, str] = {
+    Flag.OVERDUE: "Atrasada",
+    Flag.MONITORING: "Em monitoramento",
+    Flag.MONITORING_EXPIRED: "Monitoramento vencido",
+}
+
+FLAG_HELP: dict[Flag, str] = {
+    Flag.OVERDUE: "O prazo de atendimento (SLA do balcão) passou e a demanda continua em andamento.",
+    Flag.MONITORING: "A demanda está em monitoramento: aguarda uma ação futura e será reavaliada na data indicada.",
+    Flag.MONITORING_EXPIRED: "O prazo do monitoramento esgotou: a demanda aguarda uma ação do responsável.",
+}
 
 
 class Scope(StrEnum):
@@ -65,6 +89,7 @@ class SortKey(StrEnum):
     NUMBER = "number"
     REQUESTER = "requester"
     STATUS = "status"
+    DUE = "due"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +152,8 @@ class TimelineEntry:
     attachments: tuple[Attachment, ...] = ()
     status_from: str | None = None
     status_to: str | None = None
+    # Internal notes (observações) are for staff only; requesters never receive them.
+    internal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +170,14 @@ class TicketSummary:
     created_at: datetime
     updated_at: datetime
     assignee_login: str | None = None
+    assignee_name: str | None = None
+    area: str = ""
+    reserved_by: str | None = None
+    reserved_by_name: str | None = None
+    reserved_at: datetime | None = None
+    due_at: datetime | None = None
+    monitor_until: datetime | None = None
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +203,14 @@ class Ticket:
     attachments: tuple[Attachment, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
     assignee_login: str | None = None
+    assignee_name: str | None = None
+    area: str = ""
+    reserved_by: str | None = None
+    reserved_by_name: str | None = None
+    reserved_at: datetime | None = None
+    due_at: datetime | None = None
+    monitor_until: datetime | None = None
+    flags: tuple[Flag, ...] = ()
     fields: dict[str, str] = field(default_factory=dict)
     # action name -> None when allowed for the caller now, else the pt-BR reason.
     actions: dict[str, str | None] = field(default_factory=dict)
@@ -211,6 +254,11 @@ class TicketQuery:
     offset: int = 0
     limit: int = 50
     desk: str | None = None
+    # Queue filters (staff): "me", "none" or a login; an area; only overdue; one flag.
+    assignee: str | None = None
+    area: str | None = None
+    overdue: bool = False
+    flag: Flag | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +274,26 @@ class Page(Generic[T]):
     def has_more(self) -> bool:
         """True when rows exist past this page."""
         return self.offset + len(self.items) < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    """What the home screen alerts staff about."""
+
+    awaiting_distribution: int = 0
+    awaiting_me: int = 0
+    overdue: int = 0
+    monitoring_expired: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoad:
+    """An agent of an area and how many open tickets they hold now."""
+
+    login: str
+    name: str
+    role: Role
+    open_tickets: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +350,8 @@ class DeskInfo:
     fields: tuple[FieldDef, ...]
     types: tuple[CatalogType, ...]
     orgaos: tuple[str, ...]
+    areas: tuple[str, ...] = ()
+    sla_hours: int = 72
 
     def status(self, name: str) -> StatusDef | None:
         """The status called ``name`` (case-insensitive), if any."""

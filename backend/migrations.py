@@ -84,6 +84,18 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM tickets_fts WHERE rowid = old.id;
     END;
     """,
+    # 2: support staff — areas, reservation, SLA due date, monitoring.
+    """
+    ALTER TABLE tickets ADD COLUMN area TEXT NOT NULL DEFAULT '';
+    ALTER TABLE tickets ADD COLUMN reserved_by TEXT REFERENCES users(login);
+    ALTER TABLE tickets ADD COLUMN reserved_at TEXT;
+    ALTER TABLE tickets ADD COLUMN due_at TEXT;
+    ALTER TABLE tickets ADD COLUMN monitor_until TEXT;
+    CREATE INDEX tickets_area_created ON tickets(area, created_at);
+    CREATE INDEX tickets_assignee_created ON tickets(assignee, created_at);
+    CREATE INDEX tickets_due ON tickets(due_at);
+    ALTER TABLE timeline ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 

@@ -16,17 +16,21 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from backend.desks import DESK_IDS, DeskDefinition, load_desk
 from backend.domain import (
+    AgentLoad,
     Attachment,
     DeskInfo,
     EntryKind,
+    Flag,
     NewAttachment,
     NewTicket,
     Page,
     ProfileUpdate,
+    QueueCounts,
+    Role,
     Scope,
     StatusClass,
     Ticket,
@@ -35,16 +39,15 @@ from backend.domain import (
     User,
 )
 from backend.errors import Conflict, Forbidden, NotFound, TooLarge, ValidationFailed
-from backend.store import Store, TicketRow
-from backend.text import format_datetime, format_size
+from backend.rules import Refusal, actions_for, can_see, staff_areas, why_not
+from backend.store import Store, TicketRow, flags_of
+from backend.text import format_date, format_size
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 MAX_PAGE = 500
 _SUFFIX_ALPHABET = string.ascii_uppercase + string.digits
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
-# Actions reported in Ticket.actions, in the order the screens offer them.
-ACTIONS = ("comment", "cancel", "resolve", "reopen")
 
 
 def utcnow() -> datetime:
@@ -144,19 +147,39 @@ class HelpdeskService:
     def list_tickets(self, actor: str, query: TicketQuery) -> Page[TicketSummary]:
         """A page of tickets the actor may see."""
         user = self.ensure_user(actor)
+        query = self._check_query(user, query)
         if query.limit < 1 or query.limit > MAX_PAGE:
             raise ValidationFailed(f"O tamanho da página deve estar entre 1 e {MAX_PAGE}.", field="limit")
         if query.offset < 0:
             raise ValidationFailed("O deslocamento da página não pode ser negativo.", field="offset")
+        requester, areas = self._scope(user, query)
+        items, total = self.store.list_tickets(query, requester, areas, self.clock())
+        return Page(items=tuple(items), total=total, offset=query.offset, limit=query.limit)
+
+    def _scope(self, user: User, query: TicketQuery) -> tuple[str | None, list[str] | None]:
+        if query.scope is Scope.MINE or not user.role.is_staff:
+            return user.login, None
+        areas = staff_areas(user)
+        return None, list(areas) if areas is not None else None
+
+    def _check_query(self, user: User, query: TicketQuery) -> TicketQuery:
         if len(query.search) > 200:
             raise ValidationFailed("A busca tem mais de 200 caracteres.", field="search")
         if query.desk is not None:
             load_desk(query.desk)
         if query.status is not None:
             query = self._check_status_filter(query)
-        requester = user.login if (query.scope is Scope.MINE or not user.role.is_staff) else None
-        items, total = self.store.list_tickets(query, requester)
-        return Page(items=tuple(items), total=total, offset=query.offset, limit=query.limit)
+        if query.assignee == "me":
+            query = replace(query, assignee=user.login)
+        if query.area is not None and query.area not in self._all_areas():
+            raise ValidationFailed(
+                f"Área desconhecida: {query.area!r}. Áreas: {', '.join(self._all_areas())}.", field="area"
+            )
+        return query
+
+    @staticmethod
+    def _all_areas() -> list[str]:
+        return [a for d in DESK_IDS for a in load_desk(d).info.areas]
 
     def _check_status_filter(self, query: TicketQuery) -> TicketQuery:
         desks = [load_desk(query.desk)] if query.desk else [load_desk(d) for d in DESK_IDS]
@@ -175,10 +198,10 @@ class HelpdeskService:
         return self._ticket(user, row)
 
     def attachment(self, actor: str, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
-        """An attachment's metadata and bytes."""
+        """An attachment's metadata and bytes (internal notes' files: staff only)."""
         user = self.ensure_user(actor)
         row = self._visible_row(user, number)
-        found = self.store.attachment(row.id, attachment_id)
+        found = self.store.attachment(row.id, attachment_id, include_internal=user.role.is_staff)
         if found is None:
             raise NotFound(f"Anexo {attachment_id} não encontrado na demanda {row.number}.")
         meta, digest = found
@@ -187,6 +210,37 @@ class HelpdeskService:
         except OSError as exc:
             raise NotFound(f"O conteúdo do anexo {meta.name!r} não está disponível no servidor.") from exc
         return meta, data
+
+    def queue_counts(self, actor: str) -> QueueCounts:
+        """The alerts of the home screen: awaiting distribution, awaiting me, overdue, monitoring over."""
+        user = self.ensure_user(actor)
+        if not user.role.is_staff:
+            return QueueCounts()
+        areas = staff_areas(user)
+        area_list = list(areas) if areas is not None else None
+        now = self.clock()
+        base = TicketQuery(scope=Scope.VISIBLE)
+        managers = user.role in (Role.MANAGER, Role.ADMIN)
+        mine = replace(base, assignee=user.login)
+        return QueueCounts(
+            awaiting_distribution=(
+                self.store.count(replace(base, assignee="none"), None, area_list, now) if managers else 0
+            ),
+            awaiting_me=self.store.count(mine, None, area_list, now),
+            overdue=self.store.count(replace(base if managers else mine, overdue=True), None, area_list, now),
+            monitoring_expired=self.store.count(
+                replace(base if managers else mine, flag=Flag.MONITORING_EXPIRED), None, area_list, now
+            ),
+        )
+
+    def agents(self, actor: str, area: str | None = None) -> list[AgentLoad]:
+        """Staff of ``area`` with how many open tickets each holds now."""
+        user = self.ensure_user(actor)
+        if not user.role.is_staff:
+            raise Forbidden("Somente atendentes e gestores consultam a equipe.")
+        if area is not None and area not in self._all_areas():
+            raise ValidationFailed(f"Área desconhecida: {area!r}.", field="area")
+        return self.store.agent_loads(area)
 
     # -- changes -----------------------------------------------------------
 
@@ -214,6 +268,8 @@ class HelpdeskService:
                     "created_at": now,
                     "updated_at": now,
                     "fields": dict(new.fields),
+                    "area": desk.area_for(values["type"]),
+                    "due_at": now + timedelta(hours=desk.sla_for(values["type"])),
                 },
             )
             entry = self.store.insert_entry(conn, ticket_id, EntryKind.CREATED, user.login, now,
@@ -222,35 +278,44 @@ class HelpdeskService:
         return self.get_ticket(actor, number)
 
     def comment(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = ()) -> Ticket:
-        """Add a comment and/or files ("Adicionar comentário/anexo")."""
+        """Add a comment and/or files ("Adicionar comentário/anexo"); staff comments are public replies."""
         user = self.ensure_user(actor)
-        row = self._visible_row(user, number)
-        desk = load_desk(row.desk)
-        reason = self._why_not_comment(user, row, desk)
-        if reason:
-            raise Conflict(reason) if row.status_class is not StatusClass.ACTIVE else Forbidden(reason)
-        text = text.strip()
-        files = self._validate_files(desk, tuple(attachments))
-        if not text and not files:
-            raise ValidationFailed("Escreva um comentário ou anexe um arquivo.", field="text")
-        if len(text) > desk.info.description_limit:
-            raise ValidationFailed(
-                f"O comentário tem {len(text)} caracteres; o limite é {desk.info.description_limit}.", field="text"
-            )
+        row, desk = self._allowed(user, number, "comment")
+        if user.role.is_staff and row.requester_login != user.login:
+            return self._post(user, row, desk, "reply", text, attachments, internal=False)
+        text, files = self._message(desk, text, attachments)
         digests = [self.store.put_file(data) for _, data in files]
         now = self.clock()
         with self.store.write() as conn:
+            self._check_version(row)
             entry = self.store.insert_entry(conn, row.id, EntryKind.COMMENT, user.login, now, text=text)
             self._attach(conn, row.id, entry, files, digests, now)
             back = desk.transitions.get("requester_reply")
-            if (back and user.login == row.requester_login and row.status in back.sources):
+            if back and back.target and user.login == row.requester_login and row.status in back.sources:
                 self._move(conn, row, desk, back.target, user, now, EntryKind.STATUS, "")
             else:
                 self.store.touch(conn, row.id, now)
         return self.get_ticket(actor, row.number)
 
+    def reply(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = ()) -> Ticket:
+        """A public answer from staff: the requester sees it."""
+        user = self.ensure_user(actor)
+        row, desk = self._allowed(user, number, "reply")
+        return self._post(user, row, desk, "reply", text, attachments, internal=False)
+
+    def note(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = ()) -> Ticket:
+        """An internal note (observação): staff only, never shown to the requester."""
+        user = self.ensure_user(actor)
+        row, desk = self._allowed(user, number, "note")
+        return self._post(user, row, desk, "note", text, attachments, internal=True)
+
     def cancel(self, actor: str, number: str, reason: str = "") -> Ticket:
-        """Cancel an active ticket ("Cancelar demanda")."""
+        """Cancel an active ticket ("Cancelar demanda"); staff must give a reason."""
+        user = self.ensure_user(actor)
+        if user.role.is_staff and not reason.strip():
+            row = self._visible_row(user, number)
+            if row.requester_login != user.login:
+                raise ValidationFailed("Informe o motivo do cancelamento.", field="reason")
         return self._transition(actor, number, "cancel", EntryKind.CANCELED, reason.strip())
 
     def resolve(self, actor: str, number: str, text: str) -> Ticket:
@@ -265,25 +330,152 @@ class HelpdeskService:
             raise ValidationFailed("Informe uma justificativa para reabrir esta demanda.", field="reason")
         return self._transition(actor, number, "reopen", EntryKind.REOPENED, reason.strip())
 
+    def ask(self, actor: str, number: str, text: str) -> Ticket:
+        """Ask the requester for more information: the ticket waits for them."""
+        if not text.strip():
+            raise ValidationFailed("Informe o que o solicitante precisa complementar.", field="text")
+        return self._transition(actor, number, "ask", EntryKind.STATUS, text.strip())
+
+    def assign(self, actor: str, number: str, to_login: str) -> Ticket:
+        """Distribute a ticket to an agent of its area (managers)."""
+        user = self.ensure_user(actor)
+        row, _ = self._allowed(user, number, "assign")
+        target = self.store.get_user(to_login.strip().lower())
+        if target is None:
+            raise ValidationFailed(f"Usuário desconhecido: {to_login!r}.", field="to")
+        if not target.role.is_staff:
+            raise ValidationFailed(f"{target.name} não é atendente nem gestor.", field="to")
+        areas = staff_areas(target)
+        if areas is not None and row.area not in areas:
+            raise ValidationFailed(f"{target.name} não atende a área {row.area}.", field="to")
+        if row.assignee_login == target.login:
+            raise Conflict(f"A demanda já está atribuída a {target.name}.")
+        now = self.clock()
+        with self.store.write() as conn:
+            self._check_version(row)
+            self.store.set_columns(conn, row.id, now, assignee=target.login)
+            self.store.insert_entry(conn, row.id, EntryKind.ASSIGNED, user.login, now,
+                                    text=f"Atribuída a {target.name}.", internal=True)
+        return self.get_ticket(actor, row.number)
+
+    def take(self, actor: str, number: str) -> Ticket:
+        """Reserve a ticket to work on it; takes it over from whoever held it."""
+        user = self.ensure_user(actor)
+        row, _ = self._allowed(user, number, "take")
+        now = self.clock()
+        with self.store.write() as conn:
+            self._check_version(row)
+            self._claim(conn, row, user, now)
+        return self.get_ticket(actor, row.number)
+
+    def forward(self, actor: str, number: str, area: str, reason: str) -> Ticket:
+        """Send a ticket to another area of its desk, with the reason."""
+        user = self.ensure_user(actor)
+        row, desk = self._allowed(user, number, "forward")
+        area = area.strip()
+        if area not in desk.info.areas:
+            raise ValidationFailed(
+                f"Área desconhecida: {area!r}. Áreas do balcão: {', '.join(desk.info.areas)}.", field="area"
+            )
+        if area == row.area:
+            raise ValidationFailed(f"A demanda já está na área {area}.", field="area")
+        if not reason.strip():
+            raise ValidationFailed("Informe o motivo do encaminhamento.", field="reason")
+        now = self.clock()
+        with self.store.write() as conn:
+            self._check_version(row)
+            self.store.set_columns(conn, row.id, now, area=area, assignee=None, reserved_by=None, reserved_at=None)
+            self.store.insert_entry(conn, row.id, EntryKind.FORWARDED, user.login, now,
+                                    text=f"Encaminhada de {row.area} para {area}: {reason.strip()}", internal=True)
+        # The sender may no longer see the ticket (another area); show them the result once.
+        moved = self.store.get_ticket(row.number)
+        assert moved is not None
+        return self._ticket(user, moved)
+
+    def monitor(self, actor: str, number: str, until: date, reason: str) -> Ticket:
+        """Keep a ticket in monitoring until a future date (alert when it expires)."""
+        user = self.ensure_user(actor)
+        row, _ = self._allowed(user, number, "monitor")
+        now = self.clock()
+        if until <= now.astimezone().date():
+            raise ValidationFailed("A data do monitoramento deve ser futura.", field="until")
+        if not reason.strip():
+            raise ValidationFailed("Informe o motivo do monitoramento.", field="reason")
+        # Monitoring lasts through the whole day chosen, in local time.
+        end = datetime.combine(until, time(23, 59, 59)).astimezone()
+        with self.store.write() as conn:
+            self._check_version(row)
+            self._claim(conn, row, user, now)
+            self.store.set_columns(conn, row.id, now, monitor_until=end)
+            self.store.insert_entry(conn, row.id, EntryKind.MONITOR, user.login, now, internal=True,
+                                    text=f"Em monitoramento até {format_date(end)}: {reason.strip()}")
+        return self.get_ticket(actor, row.number)
+
     # -- internals ---------------------------------------------------------
+
+    def _allowed(self, user: User, number: str, action: str) -> tuple[TicketRow, DeskDefinition]:
+        row = self._visible_row(user, number)
+        desk = load_desk(row.desk)
+        refusal = why_not(action, user, row, desk, self.clock())
+        if refusal:
+            raise refusal.error()
+        return row, desk
+
+    def _post(self, user: User, row: TicketRow, desk: DeskDefinition, action: str, text: str,
+              attachments: Iterable[NewAttachment], internal: bool) -> Ticket:
+        text, files = self._message(desk, text, attachments)
+        digests = [self.store.put_file(data) for _, data in files]
+        now = self.clock()
+        kind = EntryKind.NOTE if internal else EntryKind.COMMENT
+        with self.store.write() as conn:
+            self._check_version(row)
+            self._claim(conn, row, user, now)
+            entry = self.store.insert_entry(conn, row.id, kind, user.login, now, text=text, internal=internal)
+            self._attach(conn, row.id, entry, files, digests, now)
+            self.store.touch(conn, row.id, now)
+        return self.get_ticket(user.login, row.number)
+
+    def _message(self, desk: DeskDefinition, text: str,
+                 attachments: Iterable[NewAttachment]) -> tuple[str, list[tuple[str, bytes]]]:
+        text = text.strip()
+        files = self._validate_files(desk, tuple(attachments))
+        if not text and not files:
+            raise ValidationFailed("Escreva um comentário ou anexe um arquivo.", field="text")
+        if len(text) > desk.info.description_limit:
+            raise ValidationFailed(
+                f"O comentário tem {len(text)} caracteres; o limite é {desk.info.description_limit}.", field="text"
+            )
+        return text, files
+
+    def _claim(self, conn: sqlite3.Connection, row: TicketRow, user: User, now: datetime) -> None:
+        """Staff working a ticket reserve it; a reservation held by someone else moves, on the record."""
+        if not user.role.is_staff or row.reserved_by == user.login:
+            return
+        text = (f"Reserva transferida de {row.reserved_by_name} para {user.name}." if row.reserved_by
+                else f"Em análise por {user.name}.")
+        self.store.set_columns(conn, row.id, now, reserved_by=user.login, reserved_at=now)
+        self.store.insert_entry(conn, row.id, EntryKind.RESERVED, user.login, now, text=text, internal=True)
+
+    def _check_version(self, row: TicketRow) -> None:
+        current = self.store.get_ticket(row.number)
+        if current is None or current.version != row.version:
+            raise Conflict("A demanda foi alterada por outra pessoa enquanto isso. Atualize e tente de novo.")
 
     def _transition(self, actor: str, number: str, action: str, kind: EntryKind, text: str) -> Ticket:
         user = self.ensure_user(actor)
-        row = self._visible_row(user, number)
-        desk = load_desk(row.desk)
+        row, desk = self._allowed(user, number, action)
         if len(text) > desk.info.description_limit:
             raise ValidationFailed(
                 f"O texto tem {len(text)} caracteres; o limite é {desk.info.description_limit}.", field="text"
             )
-        reason = self._why_not(action, user, row, desk)
-        if reason:
-            raise (Forbidden if reason.startswith(_FORBIDDEN_MARK) else Conflict)(reason.removeprefix(_FORBIDDEN_MARK))
+        target = desk.transitions[action].target
+        assert target is not None, f"transition {action} must change the status"
         now = self.clock()
         with self.store.write() as conn:
-            current = self.store.get_ticket(row.number)
-            if current is None or current.version != row.version:
-                raise Conflict("A demanda foi alterada por outra pessoa enquanto isso. Atualize e tente de novo.")
-            self._move(conn, row, desk, desk.transitions[action].target, user, now, kind, text)
+            self._check_version(row)
+            if action in ("resolve", "ask"):
+                self._claim(conn, row, user, now)
+            self._move(conn, row, desk, target, user, now, kind, text)
         return self.get_ticket(actor, row.number)
 
     def _move(self, conn: sqlite3.Connection, row: TicketRow, desk: DeskDefinition, target: str, user: User,
@@ -291,6 +483,12 @@ class HelpdeskService:
         status_class = desk.status_class(target)
         closed_at = now if status_class is not StatusClass.ACTIVE else None
         self.store.update_status(conn, row.id, target, status_class, now, closed_at)
+        if status_class is not StatusClass.ACTIVE:
+            # Closed tickets hold no reservation and no monitoring.
+            self.store.set_columns(conn, row.id, now, reserved_by=None, reserved_at=None, monitor_until=None)
+        elif row.status_class is not StatusClass.ACTIVE:
+            # Reopened: a new deadline from the desk's SLA.
+            self.store.set_columns(conn, row.id, now, due_at=now + timedelta(hours=desk.sla_for(row.type)))
         self.store.insert_entry(conn, row.id, kind, user.login, now, text=text,
                                 status_from=row.status, status_to=target)
 
@@ -301,21 +499,16 @@ class HelpdeskService:
         row = self.store.get_ticket(number)
         if row is None:
             raise NotFound(f"Demanda {number.upper()} não encontrada.")
-        if not user.role.is_staff and row.requester_login != user.login:
-            raise Forbidden(f"A demanda {row.number} pertence a outro solicitante.")
+        refusal: Refusal | None = can_see(user, row)
+        if refusal:
+            raise refusal.error()
         return row
 
     def _ticket(self, user: User, row: TicketRow) -> Ticket:
         desk = load_desk(row.desk)
-        timeline = self.store.timeline(row.id)
+        now = self.clock()
+        timeline = self.store.timeline(row.id, include_internal=user.role.is_staff)
         attachments = tuple(a for entry in timeline for a in entry.attachments)
-        actions: dict[str, str | None] = {}
-        for action in ACTIONS:
-            if action == "comment":
-                actions[action] = self._why_not_comment(user, row, desk)
-            elif action in desk.transitions:
-                reason = self._why_not(action, user, row, desk)
-                actions[action] = reason.removeprefix(_FORBIDDEN_MARK) if reason else None
         return Ticket(
             number=row.number,
             desk=row.desk,
@@ -336,40 +529,17 @@ class HelpdeskService:
             attachments=attachments,
             timeline=tuple(timeline),
             assignee_login=row.assignee_login,
+            assignee_name=row.assignee_name,
+            area=row.area,
+            reserved_by=row.reserved_by,
+            reserved_by_name=row.reserved_by_name,
+            reserved_at=row.reserved_at,
+            due_at=row.due_at,
+            monitor_until=row.monitor_until,
+            flags=flags_of(row.status_class, row.due_at, row.monitor_until, now),
             fields=dict(row.fields),
-            actions=actions,
+            actions=actions_for(user, row, desk, now),
         )
-
-    def _why_not_comment(self, user: User, row: TicketRow, desk: DeskDefinition) -> str | None:
-        if not user.role.is_staff and row.requester_login != user.login:
-            return f"A demanda {row.number} pertence a outro solicitante."
-        if row.status_class is not StatusClass.ACTIVE and not desk.comment_when_closed:
-            verb = "reabra-a para" if "reopen" in desk.transitions else "não é possível"
-            return f"A demanda está com status “{row.status}”; {verb} adicionar comentários ou anexos."
-        return None
-
-    def _why_not(self, action: str, user: User, row: TicketRow, desk: DeskDefinition) -> str | None:
-        """None when ``user`` may do ``action`` now; else the reason (marked if forbidden)."""
-        transition = desk.transitions.get(action)
-        if transition is None:
-            return f"Ação indisponível no balcão {desk.info.name}."
-        if user.role not in transition.roles:
-            return _FORBIDDEN_MARK + _ROLE_REFUSALS.get(action, "Seu perfil não permite esta ação.")
-        if not user.role.is_staff and row.requester_login != user.login:
-            return _FORBIDDEN_MARK + f"A demanda {row.number} pertence a outro solicitante."
-        if row.status not in transition.sources:
-            return _STATE_REFUSALS.get(action, "A demanda está com status “{status}”; esta ação não se aplica.").format(
-                status=row.status
-            )
-        if action == "reopen":
-            closed = row.closed_at or row.updated_at
-            deadline = closed + timedelta(days=desk.info.reopen_days)
-            if self.clock() > deadline:
-                return (
-                    f"O prazo para reabrir terminou em {format_datetime(deadline)}: demandas resolvidas ou "
-                    f"canceladas podem ser reabertas em até {desk.info.reopen_days} dias."
-                )
-        return None
 
     def _validate_new(self, desk: DeskDefinition, new: NewTicket) -> dict[str, str]:
         info = desk.info
@@ -457,16 +627,3 @@ class HelpdeskService:
             number = f"{desk.info.prefix}-{seq:05d}-{suffix}"
             if not self.store.number_exists(conn, number):
                 return number
-
-
-_FORBIDDEN_MARK = "\x00forbidden\x00"
-_ROLE_REFUSALS = {
-    "resolve": "Somente atendentes e gestores resolvem demandas.",
-    "ask": "Somente atendentes e gestores pedem informações ao solicitante.",
-}
-_STATE_REFUSALS = {
-    "cancel": "A demanda está com status “{status}”; só demandas em andamento podem ser canceladas.",
-    "resolve": "A demanda está com status “{status}”; só demandas em andamento podem ser resolvidas.",
-    "reopen": "A demanda está com status “{status}”; só demandas resolvidas ou canceladas podem ser reabertas.",
-}
-

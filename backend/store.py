@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from backend.domain import (
+    AgentLoad,
     Attachment,
     EntryKind,
+    Flag,
     Role,
     SortKey,
     StatusClass,
@@ -41,11 +43,17 @@ _SORT_COLUMNS: dict[SortKey, str] = {
     SortKey.NUMBER: "t.number",
     SortKey.REQUESTER: "u.name COLLATE NOCASE",
     SortKey.STATUS: "t.status",
+    SortKey.DUE: "coalesce(t.due_at, '9999')",
 }
 
 _SUMMARY_COLUMNS = (
     "t.number, t.desk, t.title, t.requester, u.name, t.status, t.status_class, "
-    "t.created_at, t.updated_at, t.assignee"
+    "t.created_at, t.updated_at, t.assignee, a.name, t.area, t.reserved_by, r.name, t.reserved_at, "
+    "t.due_at, t.monitor_until"
+)
+_SUMMARY_FROM = (
+    "tickets t JOIN users u ON u.login = t.requester"
+    " LEFT JOIN users a ON a.login = t.assignee LEFT JOIN users r ON r.login = t.reserved_by"
 )
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -59,6 +67,10 @@ def to_db_time(moment: datetime) -> str:
 def from_db_time(text: str) -> datetime:
     """Parse a timestamp written by :func:`to_db_time`."""
     return datetime.fromisoformat(text)
+
+
+def _opt_time(text: str | None) -> datetime | None:
+    return from_db_time(text) if text else None
 
 
 def fts_query(text: str) -> str | None:
@@ -92,6 +104,13 @@ class TicketRow:
     assignee_login: str | None
     fields: dict[str, str]
     version: int
+    assignee_name: str | None = None
+    area: str = ""
+    reserved_by: str | None = None
+    reserved_by_name: str | None = None
+    reserved_at: datetime | None = None
+    due_at: datetime | None = None
+    monitor_until: datetime | None = None
 
 
 class Store:
@@ -252,8 +271,9 @@ class Store:
         row = self.conn.execute(
             "SELECT t.id, t.number, t.desk, t.title, t.requester, u.name, t.orgao, t.type, t.category,"
             " t.subject, t.description, t.status, t.status_class, t.created_at, t.updated_at,"
-            " t.closed_at, t.assignee, t.fields, t.version"
-            " FROM tickets t JOIN users u ON u.login = t.requester WHERE t.number = ?",
+            " t.closed_at, t.assignee, t.fields, t.version, a.name, t.area, t.reserved_by, r.name,"
+            " t.reserved_at, t.due_at, t.monitor_until"
+            f" FROM {_SUMMARY_FROM} WHERE t.number = ?",
             (number.strip().upper(),),
         ).fetchone()
         if row is None:
@@ -278,26 +298,43 @@ class Store:
             assignee_login=row[16],
             fields=json.loads(row[17]),
             version=row[18],
+            assignee_name=row[19],
+            area=row[20],
+            reserved_by=row[21],
+            reserved_by_name=row[22],
+            reserved_at=_opt_time(row[23]),
+            due_at=_opt_time(row[24]),
+            monitor_until=_opt_time(row[25]),
         )
 
-    def list_tickets(self, query: TicketQuery, requester: str | None) -> tuple[list[TicketSummary], int]:
-        """One page of summaries matching ``query`` and the total match count."""
-        where, params = self._where(query, requester)
+    def list_tickets(
+        self, query: TicketQuery, requester: str | None, areas: Sequence[str] | None, now: datetime
+    ) -> tuple[list[TicketSummary], int]:
+        """One page of summaries matching ``query`` and the total match count.
+
+        ``requester`` limits to one requester's tickets; ``areas`` to the areas of
+        a staff member (None: every area).
+        """
+        where, params = self._where(query, requester, areas, now)
         order_col = _SORT_COLUMNS[query.sort]
         direction = "DESC" if query.descending else "ASC"
         rows = self.conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM tickets t JOIN users u ON u.login = t.requester"
+            f"SELECT {_SUMMARY_COLUMNS} FROM {_SUMMARY_FROM}"
             f" WHERE {where} ORDER BY {order_col} {direction}, t.id {direction} LIMIT ? OFFSET ?",
             (*params, query.limit, query.offset),
         ).fetchall()
-        count_sql = f"SELECT count(*) FROM tickets t WHERE {where}"
-        if query.sort is SortKey.REQUESTER:
-            count_sql = f"SELECT count(*) FROM tickets t JOIN users u ON u.login = t.requester WHERE {where}"
-        total = int(self.conn.execute(count_sql, params).fetchone()[0])
-        return [_summary(r) for r in rows], total
+        total = int(self.conn.execute(f"SELECT count(*) FROM tickets t WHERE {where}", params).fetchone()[0])
+        return [_summary(r, now) for r in rows], total
+
+    def count(self, query: TicketQuery, requester: str | None, areas: Sequence[str] | None, now: datetime) -> int:
+        """How many tickets match ``query`` (no rows fetched)."""
+        where, params = self._where(query, requester, areas, now)
+        return int(self.conn.execute(f"SELECT count(*) FROM tickets t WHERE {where}", params).fetchone()[0])
 
     @staticmethod
-    def _where(query: TicketQuery, requester: str | None) -> tuple[str, list[Any]]:
+    def _where(
+        query: TicketQuery, requester: str | None, areas: Sequence[str] | None, now: datetime
+    ) -> tuple[str, list[Any]]:
         clauses: list[str] = ["1 = 1"]
         params: list[Any] = []
         if query.desk:
@@ -306,16 +343,64 @@ class Store:
         if requester is not None:
             clauses.append("t.requester = ?")
             params.append(requester)
+        if areas is not None:
+            clauses.append(f"t.area IN ({', '.join('?' for _ in areas)})" if areas else "0 = 1")
+            params.extend(areas)
+        if query.area:
+            clauses.append("t.area = ?")
+            params.append(query.area)
+        if query.assignee == "none":
+            clauses.append("t.assignee IS NULL")
+        elif query.assignee:
+            # Mine: distributed to me, or not distributed and reserved by me.
+            clauses.append("(t.assignee = ? OR (t.assignee IS NULL AND t.reserved_by = ?))")
+            params.extend((query.assignee, query.assignee))
         if query.status:
             clauses.append("t.status = ?")
             params.append(query.status)
-        elif query.active_only:
+        elif query.active_only or query.overdue or query.flag:
             clauses.append("t.status_class = 'active'")
+        stamp = to_db_time(now)
+        if query.overdue or query.flag is Flag.OVERDUE:
+            clauses.append("t.due_at < ?")
+            params.append(stamp)
+        if query.flag is Flag.MONITORING:
+            clauses.append("t.monitor_until >= ?")
+            params.append(stamp)
+        elif query.flag is Flag.MONITORING_EXPIRED:
+            clauses.append("t.monitor_until < ?")
+            params.append(stamp)
         match = fts_query(query.search)
         if match:
             clauses.append("t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)")
             params.append(match)
         return " AND ".join(clauses), params
+
+    def set_columns(self, conn: sqlite3.Connection, ticket_id: int, now: datetime, **values: Any) -> None:
+        """Change staff columns (assignee, area, reservation, due, monitor) and bump the version."""
+        allowed = {"assignee", "area", "reserved_by", "reserved_at", "due_at", "monitor_until"}
+        if not values or set(values) - allowed:
+            raise ValueError(f"unknown columns: {set(values) - allowed}")
+        converted = {k: to_db_time(v) if isinstance(v, datetime) else v for k, v in values.items()}
+        assignments = ", ".join(f"{k} = ?" for k in converted)
+        conn.execute(
+            f"UPDATE tickets SET {assignments}, updated_at = ?, version = version + 1 WHERE id = ?",
+            (*converted.values(), to_db_time(now), ticket_id),
+        )
+
+    def agent_loads(self, area: str | None) -> list[AgentLoad]:
+        """Staff of ``area`` (or all staff) with their open ticket counts."""
+        rows = self.conn.execute(
+            "SELECT u.login, u.name, u.role, u.areas,"
+            " (SELECT count(*) FROM tickets t WHERE t.assignee = u.login AND t.status_class = 'active')"
+            " FROM users u WHERE u.role != 'requester' ORDER BY u.name COLLATE NOCASE"
+        ).fetchall()
+        loads = []
+        for login, name, role, areas_json, count in rows:
+            areas = json.loads(areas_json)
+            if area is None or not areas or area in areas:
+                loads.append(AgentLoad(login, name, Role(role), int(count)))
+        return loads
 
     # -- timeline and attachments -----------------------------------------
 
@@ -329,28 +414,30 @@ class Store:
         text: str = "",
         status_from: str | None = None,
         status_to: str | None = None,
+        internal: bool = False,
     ) -> int:
         """Append a timeline entry and return its id."""
         cur = conn.execute(
-            "INSERT INTO timeline (ticket_id, kind, author, created_at, text, status_from, status_to)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (ticket_id, kind.value, author, to_db_time(now), text, status_from, status_to),
+            "INSERT INTO timeline (ticket_id, kind, author, created_at, text, status_from, status_to, internal)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, kind.value, author, to_db_time(now), text, status_from, status_to, int(internal)),
         )
         return int(cur.lastrowid or 0)
 
-    def timeline(self, ticket_id: int) -> list[TimelineEntry]:
+    def timeline(self, ticket_id: int, include_internal: bool) -> list[TimelineEntry]:
         """The ticket's timeline, oldest first, with each entry's files."""
         files: dict[int, list[Attachment]] = {}
         for row in self.conn.execute(
-            "SELECT entry_id, id, name, size, content_type, created_at FROM attachments"
-            " WHERE ticket_id = ? ORDER BY id",
-            (ticket_id,),
+            "SELECT a.entry_id, a.id, a.name, a.size, a.content_type, a.created_at FROM attachments a"
+            " JOIN timeline e ON e.id = a.entry_id WHERE a.ticket_id = ? AND (e.internal = 0 OR ?) ORDER BY a.id",
+            (ticket_id, include_internal),
         ):
             files.setdefault(row[0], []).append(Attachment(row[1], row[2], row[3], row[4], from_db_time(row[5])))
         rows = self.conn.execute(
-            "SELECT e.id, e.kind, e.author, u.name, e.created_at, e.text, e.status_from, e.status_to"
-            " FROM timeline e JOIN users u ON u.login = e.author WHERE e.ticket_id = ? ORDER BY e.id",
-            (ticket_id,),
+            "SELECT e.id, e.kind, e.author, u.name, e.created_at, e.text, e.status_from, e.status_to, e.internal"
+            " FROM timeline e JOIN users u ON u.login = e.author"
+            " WHERE e.ticket_id = ? AND (e.internal = 0 OR ?) ORDER BY e.id",
+            (ticket_id, include_internal),
         ).fetchall()
         return [
             TimelineEntry(
@@ -363,6 +450,7 @@ class Store:
                 attachments=tuple(files.get(r[0], ())),
                 status_from=r[6],
                 status_to=r[7],
+                internal=bool(r[8]),
             )
             for r in rows
         ]
@@ -405,12 +493,15 @@ class Store:
             (ticket_id, entry_id, name, size, content_type, digest, to_db_time(now)),
         )
 
-    def attachment(self, ticket_id: int, attachment_id: int) -> tuple[Attachment, str] | None:
+    def attachment(
+        self, ticket_id: int, attachment_id: int, include_internal: bool
+    ) -> tuple[Attachment, str] | None:
         """An attachment of the ticket and its content digest."""
         row = self.conn.execute(
-            "SELECT id, name, size, content_type, created_at, sha256 FROM attachments"
-            " WHERE ticket_id = ? AND id = ?",
-            (ticket_id, attachment_id),
+            "SELECT a.id, a.name, a.size, a.content_type, a.created_at, a.sha256 FROM attachments a"
+            " JOIN timeline e ON e.id = a.entry_id"
+            " WHERE a.ticket_id = ? AND a.id = ? AND (e.internal = 0 OR ?)",
+            (ticket_id, attachment_id, include_internal),
         ).fetchone()
         if row is None:
             return None
@@ -443,7 +534,21 @@ def _user(row: Sequence[Any]) -> User:
     )
 
 
-def _summary(row: Sequence[Any]) -> TicketSummary:
+def flags_of(status_class: StatusClass, due_at: datetime | None, monitor_until: datetime | None,
+             now: datetime) -> tuple[Flag, ...]:
+    """The flags a ticket carries at ``now``."""
+    flags: list[Flag] = []
+    if status_class is StatusClass.ACTIVE and due_at is not None and due_at < now:
+        flags.append(Flag.OVERDUE)
+    if monitor_until is not None and status_class is StatusClass.ACTIVE:
+        flags.append(Flag.MONITORING if monitor_until >= now else Flag.MONITORING_EXPIRED)
+    return tuple(flags)
+
+
+def _summary(row: Sequence[Any], now: datetime) -> TicketSummary:
+    status_class = StatusClass(row[6])
+    due_at = _opt_time(row[15])
+    monitor_until = _opt_time(row[16])
     return TicketSummary(
         number=row[0],
         desk=row[1],
@@ -451,8 +556,16 @@ def _summary(row: Sequence[Any]) -> TicketSummary:
         requester_login=row[3],
         requester_name=row[4],
         status=row[5],
-        status_class=StatusClass(row[6]),
+        status_class=status_class,
         created_at=from_db_time(row[7]),
         updated_at=from_db_time(row[8]),
         assignee_login=row[9],
+        assignee_name=row[10],
+        area=row[11],
+        reserved_by=row[12],
+        reserved_by_name=row[13],
+        reserved_at=_opt_time(row[14]),
+        due_at=due_at,
+        monitor_until=monitor_until,
+        flags=flags_of(status_class, due_at, monitor_until, now),
     )

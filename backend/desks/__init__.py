@@ -29,7 +29,7 @@ class Transition:
 
     name: str
     sources: frozenset[str]
-    target: str
+    target: str | None  # None: the action does not change the status
     roles: frozenset[Role]
 
 
@@ -41,6 +41,16 @@ class DeskDefinition:
     title_limit: int
     comment_when_closed: bool
     transitions: dict[str, Transition]
+    area_by_type: dict[str, str]
+    sla_by_type: dict[str, int]
+
+    def area_for(self, type_name: str) -> str:
+        """The support area that receives new tickets of ``type_name``."""
+        return self.area_by_type.get(type_name, self.info.areas[0] if self.info.areas else "")
+
+    def sla_for(self, type_name: str) -> int:
+        """Hours from creation to the due date for ``type_name``."""
+        return self.sla_by_type.get(type_name, self.info.sla_hours)
 
     @property
     def id(self) -> str:
@@ -107,19 +117,21 @@ def load_desk(desk_id: str) -> DeskDefinition:
         fields=fields,
         types=_catalog(_read(data["catalog"])),
         orgaos=tuple(_read(data["orgaos"])["orgaos"]),
+        areas=tuple(dict.fromkeys(data.get("areas", {}).values())),
+        sla_hours=max(data.get("sla_hours", {"": 72}).values()),
     )
     transitions = {
         name: Transition(
             name=name,
             sources=frozenset(t["from"]),
-            target=t["to"],
+            target=t.get("to"),
             roles=frozenset(Role(r) for r in t["roles"]),
         )
         for name, t in data.get("transitions", {}).items()
     }
     names = {s.name for s in statuses}
     for t in transitions.values():
-        unknown = (t.sources | {t.target}) - names
+        unknown = (t.sources | ({t.target} if t.target else set())) - names
         if unknown:
             raise ValueError(f"desk {desk_id}: transition {t.name} names unknown statuses {unknown}")
     if sum(s.initial for s in statuses) != 1:
@@ -129,4 +141,6 @@ def load_desk(desk_id: str) -> DeskDefinition:
         title_limit=data["title_limit"],
         comment_when_closed=data.get("comment_when_closed", True),
         transitions=transitions,
+        area_by_type=dict(data.get("areas", {})),
+        sla_by_type=dict(data.get("sla_hours", {})),
     )

@@ -15,11 +15,36 @@ from backend.store import Store, to_db_time
 from tui.adapter import Adapter
 from tui.adapters.local import LocalAdapter
 
+SISTEMAS = "CAGE – Suporte Sistemas"
+ORIENTACAO = "CAGE – Orientação"
 USERS = (
     User("fernando", "Fernando Sidarta Bastos dos Santos", "fernando@sefaz.rs.gov.br", "(51) 3214-5000", "Analista"),
     User("maria", "Maria Clara Souza", "maria@sefaz.rs.gov.br", "(51) 3214-5001", "Técnica"),
+    # An agent of every area (no areas listed), as a small desk has.
     User("atendente", "Ana Atendente", "ana@cage.rs.gov.br", "(51) 3214-6000", "Atendente", Role.AGENT),
+    User("bruno", "Bruno Sistemas", "bruno@cage.rs.gov.br", "(51) 3214-6001", "Analista", Role.AGENT, (SISTEMAS,)),
+    User("carla", "Carla Orientação", "carla@cage.rs.gov.br", "(51) 3214-6002", "Analista", Role.AGENT,
+         (ORIENTACAO,)),
+    User("gestor", "Gabriel Gestor", "gabriel@cage.rs.gov.br", "(51) 3214-6003", "Gestor", Role.MANAGER,
+         (SISTEMAS, ORIENTACAO)),
 )
+
+
+class MovableClock:
+    """Real time plus an offset the tests move forward (SLA, monitoring, reopen window)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> None:
+        """Move time forward by ``timedelta(**delta)``."""
+        self.offset += timedelta(**delta)
+
+
+CLOCK = MovableClock()
 
 
 class Backend:
@@ -35,7 +60,7 @@ class Backend:
         """An adapter acting as ``login``."""
         adapter: Adapter
         if self.base_url is None:
-            adapter = LocalAdapter(self.db, login)
+            adapter = LocalAdapter(self.db, login, service=HelpdeskService(Store(self.db), clock=CLOCK))
         else:
             from tui.adapters.http import HttpAdapter
 
@@ -74,13 +99,14 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
 
     db = tmp_path_factory.mktemp("server") / "contract.db"
     _prepare(db)
-    with running_server(db) as base_url:
+    with running_server(db, service=HelpdeskService(Store(db), clock=CLOCK)) as base_url:
         yield db, base_url
 
 
 @pytest.fixture(params=["local", "http"])
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     """The same backend contract, in-process and over HTTP."""
+    CLOCK.offset = timedelta()
     if request.param == "local":
         db = tmp_path / "contract.db"
         _prepare(db)
@@ -108,5 +134,11 @@ def requester(backend: Backend) -> Adapter:
 
 @pytest.fixture
 def agent(backend: Backend) -> Adapter:
-    """The contract's agent."""
+    """The contract's agent of every area."""
     return backend.adapter("atendente")
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    """The clock both adapters' services read."""
+    return CLOCK

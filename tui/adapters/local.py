@@ -9,16 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
 from backend.domain import (
+    AgentLoad,
     Attachment,
     DeskInfo,
     NewAttachment,
     NewTicket,
     Page,
     ProfileUpdate,
+    QueueCounts,
     Ticket,
     TicketQuery,
     TicketSummary,
@@ -88,6 +91,33 @@ class LocalAdapter(Adapter):
 
     async def reopen(self, number: str, reason: str) -> Ticket:
         return await self._run(lambda s: s.reopen(self.login, number, reason))
+
+    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+        return await self._run(lambda s: s.reply(self.login, number, text, attachments))
+
+    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+        return await self._run(lambda s: s.note(self.login, number, text, attachments))
+
+    async def ask(self, number: str, text: str) -> Ticket:
+        return await self._run(lambda s: s.ask(self.login, number, text))
+
+    async def assign(self, number: str, to_login: str) -> Ticket:
+        return await self._run(lambda s: s.assign(self.login, number, to_login))
+
+    async def take(self, number: str) -> Ticket:
+        return await self._run(lambda s: s.take(self.login, number))
+
+    async def forward(self, number: str, area: str, reason: str) -> Ticket:
+        return await self._run(lambda s: s.forward(self.login, number, area, reason))
+
+    async def monitor(self, number: str, until: date, reason: str) -> Ticket:
+        return await self._run(lambda s: s.monitor(self.login, number, until, reason))
+
+    async def queue_counts(self) -> QueueCounts:
+        return await self._run(lambda s: s.queue_counts(self.login))
+
+    async def agents(self, area: str | None = None) -> list[AgentLoad]:
+        return await self._run(lambda s: s.agents(self.login, area))
 
     async def download(self, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
         return await self._run(lambda s: s.attachment(self.login, number, attachment_id))

@@ -63,6 +63,13 @@ class TooLarge(DemandasError):
     http_status = 413
 
 
+class Unauthenticated(DemandasError):
+    """The request does not say (or prove) who is acting."""
+
+    code = "nao_autenticado"
+    http_status = 401
+
+
 class Unavailable(DemandasError):
     """The server cannot be reached; raised by the HTTP adapter only."""
 
@@ -72,7 +79,8 @@ class Unavailable(DemandasError):
 
 ERROR_CLASSES: dict[str, type[DemandasError]] = {
     cls.code: cls
-    for cls in (DemandasError, ValidationFailed, NotFound, Forbidden, Conflict, TooLarge, Unavailable)
+    for cls in (DemandasError, ValidationFailed, NotFound, Forbidden, Conflict, TooLarge, Unauthenticated,
+                Unavailable)
 }
 
 

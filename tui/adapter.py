@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from datetime import date
 
 from backend.domain import (
+    AgentLoad,
     Attachment,
     DeskInfo,
     NewAttachment,
     NewTicket,
     Page,
     ProfileUpdate,
+    QueueCounts,
     Ticket,
     TicketQuery,
     TicketSummary,
@@ -75,6 +78,44 @@ class Adapter(ABC):
     @abstractmethod
     async def reopen(self, number: str, reason: str) -> Ticket:
         """Reopen a resolved or canceled ticket with a justification."""
+
+    # -- support staff ----------------------------------------------------
+
+    @abstractmethod
+    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+        """A public answer from staff (the requester sees it)."""
+
+    @abstractmethod
+    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+        """An internal note (observação), never shown to the requester."""
+
+    @abstractmethod
+    async def ask(self, number: str, text: str) -> Ticket:
+        """Ask the requester for more information (-> Aguardando Solicitante)."""
+
+    @abstractmethod
+    async def assign(self, number: str, to_login: str) -> Ticket:
+        """Distribute a ticket to an agent of its area (managers)."""
+
+    @abstractmethod
+    async def take(self, number: str) -> Ticket:
+        """Reserve a ticket to me, taking it over from whoever held it."""
+
+    @abstractmethod
+    async def forward(self, number: str, area: str, reason: str) -> Ticket:
+        """Send a ticket to another area, with the reason."""
+
+    @abstractmethod
+    async def monitor(self, number: str, until: date, reason: str) -> Ticket:
+        """Keep a ticket in monitoring until ``until``."""
+
+    @abstractmethod
+    async def queue_counts(self) -> QueueCounts:
+        """The home screen's alerts for staff."""
+
+    @abstractmethod
+    async def agents(self, area: str | None = None) -> list[AgentLoad]:
+        """Staff of an area with their current open-ticket counts."""
 
     @abstractmethod
     async def download(self, number: str, attachment_id: int) -> tuple[Attachment, bytes]:

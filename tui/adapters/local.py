@@ -46,6 +46,7 @@ class LocalAdapter(Adapter):
         self._service = service
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demandas-store")
         self._ready = False
+        self._closed = False
 
     def _svc(self) -> HelpdeskService:
         if self._service is None:
@@ -123,6 +124,9 @@ class LocalAdapter(Adapter):
         return await self._run(lambda s: s.attachment(self.login, number, attachment_id))
 
     async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         service = self._service
         if service is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, service.store.close)

@@ -1,0 +1,512 @@
+"""What is HTTP-specific: schema, headers, error bodies, limits, loopback, the adapter's transport errors.
+
+The rules themselves are covered by the contract suite, which runs over the HTTP adapter too.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import tui.adapters.http as http_adapter
+from backend.api_models import NewTicketIn, ProfileIn
+from backend.domain import NewAttachment, NewTicket, ProfileUpdate, TicketQuery
+from backend.errors import Conflict, DemandasError, NotFound, TooLarge, Unavailable, ValidationFailed
+from backend.server import bind_socket, content_disposition, is_loopback_host, serve
+from backend.service import HelpdeskService
+from backend.store import Store
+from tests.server_helper import running_server
+from tui.adapters.http import HttpAdapter
+
+ROOT = Path(__file__).resolve().parent.parent
+API = "/api/v1"
+USER = {"X-Demandas-User": "maria"}
+PDF_NAME = "relatório (1).pdf"
+PDF_BYTES = b"%PDF-1.4\n\x00\xff binary \xe9 data"
+ENGLISH = ("Input should", "Field required", "JSON decode", "Not Found", "Method Not Allowed", "detail")
+
+
+@dataclasses.dataclass
+class Served:
+    """A running server and the service behind it."""
+
+    url: str
+    service: HelpdeskService
+
+    def ticket_body(self, **changes: Any) -> dict[str, Any]:
+        """A valid ``POST /tickets`` body for the e-CAGE desk."""
+        desk = self.service.desk("ecage")
+        type_ = desk.types[0]
+        category = type_.categories[0]
+        body: dict[str, Any] = {
+            "title": "Erro ao emitir relatório",
+            "orgao": desk.orgaos[0],
+            "type": type_.name,
+            "category": category.name,
+            "subject": category.subjects[0],
+            "description": "Ao emitir o relatório aparece uma mensagem de erro.",
+        }
+        return body | changes
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One real server for the module's tests."""
+    db = tmp_path_factory.mktemp("http") / "server.db"
+    store = Store(db)
+    service = HelpdeskService(store)
+    with running_server(db, service) as url:
+        yield Served(url, service)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def ticket(served: Served) -> dict[str, Any]:
+    """A ticket of maria's with one attachment whose name is not ASCII."""
+    files = [{"name": PDF_NAME, "content_base64": base64.b64encode(PDF_BYTES).decode()}]
+    response = httpx.post(f"{served.url}{API}/tickets", headers=USER, json=served.ticket_body(attachments=files))
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def error_of(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The ``error`` object of a refusal, after checking its status and shape."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "field"}
+    assert not any(word in body["error"]["message"] for word in ENGLISH), body
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+# -- schema ----------------------------------------------------------------------
+
+
+EXPECTED_OPERATIONS = {
+    ("/health", "get"),
+    (f"{API}/me", "get"),
+    (f"{API}/me", "put"),
+    (f"{API}/desks", "get"),
+    (f"{API}/desks/{{desk_id}}", "get"),
+    (f"{API}/tickets", "get"),
+    (f"{API}/tickets", "post"),
+    (f"{API}/tickets/{{number}}", "get"),
+    (f"{API}/tickets/{{number}}/comments", "post"),
+    (f"{API}/tickets/{{number}}/cancel", "post"),
+    (f"{API}/tickets/{{number}}/resolve", "post"),
+    (f"{API}/tickets/{{number}}/reopen", "post"),
+    (f"{API}/tickets/{{number}}/attachments/{{attachment_id}}", "get"),
+    (f"{API}/queue/counts", "get"),
+    (f"{API}/agents", "get"),
+    *((f"{API}/tickets/{{number}}/{action}", "post")
+      for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor")),
+}
+BODILESS_POSTS = {f"{API}/tickets/{{number}}/take"}
+
+
+@pytest.fixture(scope="module")
+def schema(served: Served) -> dict[str, Any]:
+    """The served OpenAPI document."""
+    response = httpx.get(f"{served.url}/openapi.json")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_openapi_schema_is_valid_and_lists_every_endpoint(schema: dict[str, Any]) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(schema)
+    operations = {(path, method) for path, item in schema["paths"].items() for method in item}
+    assert operations == EXPECTED_OPERATIONS
+
+
+def test_openapi_describes_bodies_responses_and_errors(schema: dict[str, Any]) -> None:
+    for path, method in EXPECTED_OPERATIONS:
+        operation = schema["paths"][path][method]
+        ok = operation["responses"]["201" if (path, method) == (f"{API}/tickets", "post") else "200"]
+        assert ok["content"], (path, method)
+        if method in {"post", "put"} and path not in BODILESS_POSTS:
+            assert "requestBody" in operation, (path, method)
+        if path.startswith(API):
+            refusal = operation["responses"]["422"]["content"]["application/json"]["schema"]
+            assert refusal == {"$ref": "#/components/schemas/ErrorBody"}, (path, method)
+            assert operation["security"] == [{"usuario": []}]
+    scheme = schema["components"]["securitySchemes"]["usuario"]
+    assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-Demandas-User"}
+    assert "HTTPValidationError" not in schema["components"]["schemas"]  # FastAPI's English default is gone
+
+
+def test_listing_accepts_every_query_field(schema: dict[str, Any]) -> None:
+    """A field added to TicketQuery must reach the server: the adapter sends all of them."""
+    params = {p["name"] for p in schema["paths"][f"{API}/tickets"]["get"]["parameters"]}
+    assert {f.name for f in dataclasses.fields(TicketQuery)} <= params
+
+
+def test_request_models_mirror_the_domain() -> None:
+    assert set(NewTicketIn.model_fields) == {f.name for f in dataclasses.fields(NewTicket)}
+    assert set(ProfileIn.model_fields) == {f.name for f in dataclasses.fields(ProfileUpdate)}
+
+
+# -- identity ----------------------------------------------------------------------
+
+
+def test_health_needs_no_user(served: Served) -> None:
+    response = httpx.get(f"{served.url}/health")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_missing_user_header_is_401_json(served: Served) -> None:
+    error = error_of(httpx.get(f"{served.url}{API}/tickets"), 401)
+    assert error["message"] == "Informe o usuário no cabeçalho X-Demandas-User."
+
+
+def test_display_name_header_is_url_decoded_on_first_sight(served: Served) -> None:
+    headers = {"X-Demandas-User": "joao.silva", "X-Demandas-User-Name": "Jo%C3%A3o%20da%20Silva"}
+    response = httpx.get(f"{served.url}{API}/me", headers=headers)
+    assert response.status_code == 200
+    assert response.json()["name"] == "João da Silva"
+
+
+def test_foreign_host_header_is_refused(served: Served) -> None:
+    """A page whose DNS name rebinds to 127.0.0.1 must not read tickets with a forged user."""
+    refused = httpx.get(f"{served.url}{API}/me", headers={**USER, "Host": "evil.example:8765"})
+    assert "127.0.0.1" in error_of(refused, 400)["message"]
+    port = served.url.rsplit(":", 1)[1]
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+        assert httpx.get(f"{served.url}{API}/me", headers={**USER, "Host": host}).status_code == 200
+
+
+# -- bad input: 422 in pt-BR, never 500 ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "expected"),
+    [
+        ("limit=abc", "limit", "Campo inválido: limit — deve ser um número inteiro."),
+        ("limit=-1", "limit", "O tamanho da página deve estar entre 1 e"),
+        ("limit=99999999999999999999999", "limit", "Campo inválido: limit — deve ser menor ou igual a"),
+        ("offset=-5", "offset", "negativo"),
+        ("scope=todos", "scope", "Campo inválido: scope — deve ser um destes valores: 'mine' ou 'visible'."),
+        ("active_only=talvez", "active_only", "Campo inválido: active_only — deve ser verdadeiro ou falso"),
+        ("sort=cor", "sort", "Campo inválido: sort"),
+    ],
+)
+def test_bad_query_is_422_in_portuguese(served: Served, query: str, field: str, expected: str) -> None:
+    error = error_of(httpx.get(f"{served.url}{API}/tickets?{query}", headers=USER), 422)
+    assert (error["code"], error["field"]) == ("validacao", field)
+    assert expected in error["message"]
+
+
+def test_bad_date_is_422_naming_the_format(served: Served, ticket: dict[str, Any]) -> None:
+    url = f"{served.url}{API}/tickets/{ticket['number']}/monitor"
+    error = error_of(httpx.post(url, headers=USER, json={"until": "amanhã", "reason": "x"}), 422)
+    assert (error["field"], error["message"]) == ("until", "Campo inválido: until — deve ser uma data no formato "
+                                                           "AAAA-MM-DD.")
+
+
+def test_malformed_json_is_422(served: Served) -> None:
+    response = httpx.post(f"{served.url}{API}/tickets", headers={**USER, "Content-Type": "application/json"},
+                          content=b'{"title": "sem fim"')
+    assert error_of(response, 422)["message"].startswith("O corpo da requisição não é um JSON válido")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "expected"),
+    [
+        ({"title": 12}, "title", "Campo inválido: title — deve ser um texto."),
+        ({"attachments": "x"}, "attachments", "Campo inválido: attachments — deve ser uma lista."),
+        ({"attachments": [{"name": "a.pdf", "content_base64": "não é base64!"}]}, "attachments",
+         "Campo inválido: attachments[0].content_base64 — não é um conteúdo base64 válido."),
+        ({"attachments": [{"name": "a.pdf"}]}, "attachments",
+         "Campo obrigatório ausente: attachments[0].content_base64."),
+        ({"fields": {"x": 1}}, "fields", "Campo inválido: fields.x — deve ser um texto."),
+    ],
+)
+def test_wrong_types_and_bad_base64_are_422(served: Served, body: dict[str, Any], field: str, expected: str) -> None:
+    response = httpx.post(f"{served.url}{API}/tickets", headers=USER, json=served.ticket_body(**body))
+    error = error_of(response, 422)
+    assert (error["field"], error["message"]) == (field, expected)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "expected"),
+    [
+        (b"", "application/json", "Envie o corpo da requisição"),
+        (b"[1, 2]", "application/json", "deve ser um objeto JSON"),
+        (b"title=x", "application/x-www-form-urlencoded", "deve ser um objeto JSON"),
+        (b"\xff\xfe\x00", "application/json", "não é um JSON válido"),
+    ],
+)
+def test_missing_or_non_object_body_is_422(served: Served, content: bytes, content_type: str, expected: str) -> None:
+    response = httpx.post(f"{served.url}{API}/tickets", headers={**USER, "Content-Type": content_type},
+                          content=content)
+    assert expected in error_of(response, 422)["message"]
+
+
+def test_rule_refusals_keep_their_class_and_field(served: Served) -> None:
+    error = error_of(httpx.post(f"{served.url}{API}/tickets", headers=USER, json=served.ticket_body(title="  ")), 422)
+    assert (error["code"], error["field"], error["message"]) == ("validacao", "title", "Informe o título.")
+
+
+# -- not found, unexpected --------------------------------------------------------
+
+
+def test_unknown_ticket_is_404_json(served: Served) -> None:
+    error = error_of(httpx.get(f"{served.url}{API}/tickets/CAGE-99999-ZZZZ", headers=USER), 404)
+    assert (error["code"], error["message"]) == ("nao_encontrado", "Demanda CAGE-99999-ZZZZ não encontrada.")
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/nada", 404),
+    ("GET", f"{API}/tickets/", 404),
+    ("DELETE", f"{API}/me", 405),
+])
+def test_unknown_routes_answer_json(served: Served, method: str, path: str, status: int) -> None:
+    response = httpx.request(method, f"{served.url}{path}", headers=USER)
+    assert path in error_of(response, status)["message"]
+
+
+def test_unexpected_exception_is_500_without_details(tmp_path: Path) -> None:
+    class Broken(HelpdeskService):
+        def desks(self) -> list[Any]:
+            raise RuntimeError("segredo: /srv/demandas/config")
+
+    store = Store(tmp_path / "broken.db")
+    try:
+        with running_server(tmp_path / "broken.db", Broken(store)) as url:
+            error = error_of(httpx.get(f"{url}{API}/desks", headers=USER), 500)
+    finally:
+        store.close()
+    assert error["code"] == "interno"
+    assert error["message"].startswith("Erro interno do servidor.")
+    assert "segredo" not in error["message"] and "Traceback" not in error["message"]
+
+
+# -- attachments and size limits --------------------------------------------------------
+
+
+def test_attachment_download_keeps_bytes_type_and_name(served: Served, ticket: dict[str, Any]) -> None:
+    attachment = ticket["attachments"][0]
+    url = f"{served.url}{API}/tickets/{ticket['number']}/attachments/{attachment['id']}"
+    response = httpx.get(url, headers=USER)
+    assert response.status_code == 200
+    assert response.content == PDF_BYTES
+    assert response.headers["content-type"] == "application/pdf"
+    disposition = response.headers["content-disposition"]
+    assert disposition == "attachment; filename=\"relatorio (1).pdf\"; filename*=UTF-8''relat%C3%B3rio%20%281%29.pdf"
+
+
+def test_content_disposition_fallback_is_safe() -> None:
+    header = content_disposition('a"b\\c ção.txt')
+    assert header.startswith('attachment; filename="a_b_c cao.txt"; filename*=UTF-8\'\'')
+    assert content_disposition("日本.pdf").startswith('attachment; filename=".pdf"')
+    assert content_disposition("日本").startswith('attachment; filename="anexo"')
+
+
+def test_unknown_attachment_is_404(served: Served, ticket: dict[str, Any]) -> None:
+    base = f"{served.url}{API}/tickets/{ticket['number']}/attachments"
+    assert error_of(httpx.get(f"{base}/999999", headers=USER), 404)["code"] == "nao_encontrado"
+    assert error_of(httpx.get(f"{base}/{2**70}", headers=USER), 422)["field"] == "attachment_id"
+
+
+def test_body_over_the_limit_is_413_json(tmp_path: Path) -> None:
+    big = {"text": "x" * 5000}
+
+    def chunks() -> Iterator[bytes]:
+        # No Content-Length: the server has to count while reading.
+        yield b'{"text": "'
+        for _ in range(10):
+            yield b"y" * 1000
+        yield b'"}'
+
+    with running_server(tmp_path / "small.db", max_body_bytes=2048) as url:
+        target = f"{url}{API}/tickets/CAGE-00001-AAAA/comments"
+        declared = httpx.post(target, headers=USER, json=big)
+        streamed = httpx.post(target, headers={**USER, "Content-Type": "application/json"}, content=chunks())
+        # The connection still serves requests after a refusal.
+        assert httpx.get(f"{url}/health").status_code == 200
+    for response in (declared, streamed):
+        error = error_of(response, 413)
+        assert error["code"] == "muito_grande"
+        assert "Envie os arquivos em partes" in error["message"]
+
+
+# -- serve(): loopback only --------------------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.0.10", "::", "example.com", ""])
+def test_serve_refuses_non_loopback_hosts(tmp_path: Path, host: str) -> None:
+    with pytest.raises(ValueError, match="Recusado: sem contas de acesso"):
+        serve(tmp_path / "x.db", host=host, port=0)
+    assert not (tmp_path / "x.db").exists()  # refused before touching anything
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_loopback_hosts_are_accepted(host: str) -> None:
+    assert is_loopback_host(host)
+
+
+def test_busy_port_is_a_portuguese_os_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(OSError, match=re.escape("Não foi possível escutar em 127.0.0.1")):
+            bind_socket("127.0.0.1", taken.getsockname()[1]).close()
+
+
+def test_serve_announces_itself_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    db = tmp_path / "served.db"
+    code = f"from backend.server import serve; serve({str(db)!r}, port=0)"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        ready, _, _ = select.select([proc.stderr], [], [], 20)
+        assert ready, "serve() printed nothing"
+        line = proc.stderr.readline().strip()
+        match = re.fullmatch(r"Servidor Demandas em (http://127\.0\.0\.1:\d+) \(banco: (.+)\)", line)
+        assert match, line
+        assert match[2] == str(db)
+        assert httpx.get(f"{match[1]}/health", timeout=5).json() == {"status": "ok"}
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+# -- the HTTP adapter's own behaviour --------------------------------------------------------
+
+
+async def test_adapter_round_trips_an_attachment(served: Served, ticket: dict[str, Any]) -> None:
+    adapter = HttpAdapter(served.url, "maria")
+    try:
+        found = await adapter.get_ticket(ticket["number"])
+        meta, data = await adapter.download(found.number, found.attachments[0].id)
+    finally:
+        await adapter.aclose()
+    assert data == PDF_BYTES
+    assert meta == found.attachments[0]
+    assert meta.name == PDF_NAME
+
+
+async def test_adapter_sends_the_display_name(served: Served) -> None:
+    adapter = HttpAdapter(served.url.removeprefix("http://"), "ana.lucia", "Ana Lúcia Ávila")
+    try:
+        user = await adapter.whoami()
+    finally:
+        await adapter.aclose()
+    assert (user.login, user.name) == ("ana.lucia", "Ana Lúcia Ávila")
+    assert adapter.location == f"servidor: {served.url}"
+
+
+async def test_adapter_ignores_proxies_for_a_local_server(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    adapter = HttpAdapter(served.url, "maria")
+    try:
+        assert (await adapter.whoami()).login == "maria"
+    finally:
+        await adapter.aclose()
+
+
+@pytest.mark.parametrize("url", ["http://", "ftp://127.0.0.1:21", "http://[nao-e-ip]:80"])
+async def test_adapter_with_a_bad_server_address_says_so(url: str) -> None:
+    adapter = HttpAdapter(url, "maria")
+    with pytest.raises(ValidationFailed, match="Endereço de servidor inválido"):
+        await adapter.whoami()
+    await adapter.aclose()
+
+
+async def test_adapter_against_a_closed_port_is_unavailable() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    adapter = HttpAdapter(f"http://127.0.0.1:{port}", "maria", timeout=5)
+    try:
+        with pytest.raises(Unavailable) as info:
+            await adapter.whoami()
+    finally:
+        await adapter.aclose()
+    assert str(info.value) == (f"Sem conexão com o servidor http://127.0.0.1:{port}. "
+                               "Verifique se `demandas serve` está rodando.")
+
+
+def mocked(handler: Any) -> HttpAdapter:
+    """An adapter whose requests go to ``handler`` instead of the network."""
+    return HttpAdapter("http://demandas.test", "maria", transport=httpx.MockTransport(handler))
+
+
+async def test_adapter_maps_error_bodies_to_the_same_classes() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {"error": {"code": "conflito", "message": "Prazo encerrado.", "field": None}}
+        return httpx.Response(409, json=body)
+
+    with pytest.raises(Conflict, match=re.escape("Prazo encerrado.")):
+        await mocked(handler).reopen("CAGE-00001-AAAA", "motivo")
+
+
+@pytest.mark.parametrize(("status", "kind", "expected"), [
+    (500, DemandasError, "respondeu com um erro inesperado (HTTP 500)"),
+    (404, DemandasError, "(HTTP 404)"),
+    (502, Unavailable, "está indisponível (HTTP 502)"),
+])
+async def test_adapter_non_json_errors_name_the_status(status: int, kind: type[Exception], expected: str) -> None:
+    adapter = mocked(lambda request: httpx.Response(status, text="<html>Bad Gateway</html>"))
+    with pytest.raises(kind) as info:
+        await adapter.whoami()
+    assert type(info.value) is kind
+    assert expected in str(info.value)
+
+
+async def test_adapter_rejects_a_server_that_is_not_demandas() -> None:
+    adapter = mocked(lambda request: httpx.Response(200, json={"hello": "world"}))
+    with pytest.raises(DemandasError, match="não parece ser um servidor Demandas"):
+        await adapter.whoami()
+
+
+async def test_adapter_timeout_is_unavailable_and_warns_about_retrying() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    with pytest.raises(Unavailable, match=re.escape("não respondeu em 30 s. Confira se a ação foi registrada")):
+        await mocked(handler).cancel("CAGE-00001-AAAA")
+
+
+async def test_adapter_percent_encodes_ticket_numbers() -> None:
+    seen: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.raw_path)
+        return httpx.Response(404, json={"error": {"code": "nao_encontrado", "message": "Não.", "field": None}})
+
+    with pytest.raises(NotFound):
+        await mocked(handler).get_ticket("A B/C?d")
+    assert seen == [b"/api/v1/tickets/A%20B%2FC%3Fd"]
+    with pytest.raises(ValidationFailed, match=re.escape("Informe o número da demanda.")):
+        await mocked(handler).get_ticket("")
+
+
+async def test_adapter_refuses_an_oversized_body_before_sending(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http_adapter, "MAX_BODY_BYTES", 1000)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing should be sent")
+
+    files = [NewAttachment("grande.pdf", b"x" * 2000)]
+    with pytest.raises(TooLarge, match="o servidor aceita até"):
+        await mocked(handler).comment("CAGE-00001-AAAA", "segue", files)

@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     actions = tickets.add_subparsers(title="ações", metavar="AÇÃO", dest="action", required=True,
                                      parser_class=_Parser)
     _build_tickets(actions)
+    from tui import cli_staff  # the staff verbs live beside, to keep this file focused
+
+    cli_staff.build(commands, actions)
     return parser
 
 
@@ -194,6 +197,8 @@ def _build_tickets(actions: Any) -> None:
                                 description="Cancela uma demanda em andamento.")
     _add_globals(cancel)
     cancel.add_argument("number", metavar="NÚMERO", help="número da demanda")
+    cancel.add_argument("--reason", default="", metavar="TEXTO",
+                        help="motivo (obrigatório para atendentes e gestores); '-' lê da entrada padrão")
     cancel.set_defaults(handler=_cmd_cancel, parser=cancel)
 
     resolve = actions.add_parser("resolve", help="resolve uma demanda (atendentes e gestores)",
@@ -465,7 +470,7 @@ def _cmd_comment(args: argparse.Namespace) -> int:
 
 def _cmd_cancel(args: argparse.Namespace) -> int:
     async def work(adapter: Adapter) -> int:
-        ticket = await adapter.cancel(args.number)
+        ticket = await adapter.cancel(args.number, _text_arg(args.reason))
         print(f"Demanda {ticket.number} cancelada.")
         return 0
 

@@ -1,50 +1,21 @@
 """Pydantic models of the HTTP API where the domain dataclasses do not fit as-is.
 
 Responses reuse the domain dataclasses (FastAPI serialises them directly); the
-request bodies are pydantic models because attachments travel as base64 text
-and because validation errors must name the field in pt-BR.
+request bodies are pydantic models because validation errors must name the field
+in pt-BR. Files never travel inside JSON: they are ``multipart/form-data`` parts
+next to a ``payload`` part holding the JSON body (see ``backend.uploads``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, Field
 
+from backend.desks import DESK_IDS, load_desk
 from backend.domain import NewAttachment, NewTicket, ProfileUpdate, TicketSummary
 from backend.text import format_size
-
-
-def _decode_base64(value: Any) -> bytes:
-    """Strict base64: a stray character is an error, never silently dropped."""
-    if not isinstance(value, str):
-        raise ValueError("deve ser um texto em base64")
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("não é um conteúdo base64 válido") from exc
-
-
-Base64Content = Annotated[
-    bytes,
-    BeforeValidator(_decode_base64),
-    # The wire format is text; without this the schema would claim raw binary.
-    WithJsonSchema({"type": "string", "contentEncoding": "base64", "description": "Conteúdo do arquivo em base64."}),
-]
-
-
-class AttachmentIn(BaseModel):
-    """A file sent inside a JSON body."""
-
-    name: str = Field(description="Nome do arquivo (só o nome, nunca um caminho).")
-    content_base64: Base64Content
-
-    def to_domain(self) -> NewAttachment:
-        """The domain object the service expects."""
-        return NewAttachment(name=self.name, data=self.content_base64)
 
 
 class NewTicketIn(BaseModel):
@@ -57,11 +28,10 @@ class NewTicketIn(BaseModel):
     subject: str
     description: str
     desk: str = "ecage"
-    attachments: list[AttachmentIn] = Field(default_factory=list)
     fields: dict[str, str] = Field(default_factory=dict)
 
-    def to_domain(self) -> NewTicket:
-        """The domain object the service expects."""
+    def to_domain(self, attachments: tuple[NewAttachment, ...] = ()) -> NewTicket:
+        """The domain object the service expects, with the files of the multipart parts."""
         return NewTicket(
             title=self.title,
             orgao=self.orgao,
@@ -70,7 +40,7 @@ class NewTicketIn(BaseModel):
             subject=self.subject,
             description=self.description,
             desk=self.desk,
-            attachments=tuple(a.to_domain() for a in self.attachments),
+            attachments=attachments,
             fields=dict(self.fields),
         )
 
@@ -89,14 +59,9 @@ class ProfileIn(BaseModel):
 
 
 class CommentIn(BaseModel):
-    """Body of ``comments``, ``reply`` and ``note``: a text and/or files."""
+    """Body of ``comments``, ``reply`` and ``note``: a text (files go as multipart parts)."""
 
     text: str = ""
-    attachments: list[AttachmentIn] = Field(default_factory=list)
-
-    def files(self) -> tuple[NewAttachment, ...]:
-        """The attachments as domain objects."""
-        return tuple(a.to_domain() for a in self.attachments)
 
 
 class ReasonIn(BaseModel):
@@ -161,17 +126,17 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-# Bigger bodies are refused before parsing: the JSON and the decoded files are
-# held in memory at once. base64 inflates files by a third, so this admits about
-# 30 MB of files per request.
-# Room for a desk's largest send (5 files of 10 MB) once base64-encoded (+33%).
-MAX_BODY_BYTES = 80 * 1024 * 1024
+# JSON bodies carry text only (files go as multipart parts): 1 MB is far above any form.
+MAX_BODY_BYTES = 1024 * 1024
+# Room for the fullest send any desk allows (e-CAGE: 5 files of 10 MB) plus the form around it.
+MAX_UPLOAD_BYTES = max(load_desk(d).info.max_attachments * load_desk(d).info.max_attachment_bytes
+                       for d in DESK_IDS) + 1024 * 1024
 
 
-def body_too_large_message(size: int | None, limit: int) -> str:
+def body_too_large_message(size: int | None, limit: int, *, upload: bool = False) -> str:
     """The pt-BR refusal for a request body over ``limit`` bytes."""
     has = f"A requisição tem {format_size(size)}" if size is not None else "A requisição passa do limite"
-    return (
-        f"{has}; o servidor aceita até {format_size(limit)} por envio. "
-        "Envie os arquivos em partes, um comentário por vez."
-    )
+    if upload:
+        return (f"{has}; o servidor aceita até {format_size(limit)} por envio. "
+                "Envie os arquivos em partes, um comentário por vez.")
+    return f"{has}; o servidor aceita até {format_size(limit)} por requisição JSON (os arquivos vão em multipart)."

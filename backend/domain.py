@@ -277,6 +277,28 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
+class AccessToken:
+    """An API token of a shared server, as the admin lists it (never the secret itself)."""
+
+    id: int
+    login: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """Something happened to a ticket (a new timeline entry): what, when and by whom."""
+
+    number: str
+    kind: EntryKind
+    at: datetime
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
 class QueueCounts:
     """What the home screen alerts staff about."""
 
@@ -352,6 +374,8 @@ class DeskInfo:
     orgaos: tuple[str, ...]
     areas: tuple[str, ...] = ()
     sla_hours: int = 72
+    # File extensions (lower case, no dot) the desk accepts; empty: any.
+    allowed_extensions: tuple[str, ...] = ()
 
     def status(self, name: str) -> StatusDef | None:
         """The status called ``name`` (case-insensitive), if any."""

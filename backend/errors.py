@@ -56,6 +56,20 @@ class Conflict(DemandasError):
     http_status = 409
 
 
+class StaleVersion(DemandasError):
+    """The caller's copy of the ticket is older than the stored one (If-Match failed)."""
+
+    code = "versao_desatualizada"
+    http_status = 412
+
+
+class TooManyRequests(DemandasError):
+    """A per-user limit of the server (open event streams) was reached."""
+
+    code = "limite_excedido"
+    http_status = 429
+
+
 class TooLarge(DemandasError):
     """A file or body over the desk's limit."""
 
@@ -79,8 +93,8 @@ class Unavailable(DemandasError):
 
 ERROR_CLASSES: dict[str, type[DemandasError]] = {
     cls.code: cls
-    for cls in (DemandasError, ValidationFailed, NotFound, Forbidden, Conflict, TooLarge, Unauthenticated,
-                Unavailable)
+    for cls in (DemandasError, ValidationFailed, NotFound, Forbidden, Conflict, StaleVersion, TooManyRequests,
+                TooLarge, Unauthenticated, Unavailable)
 }
 
 

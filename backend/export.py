@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from backend.domain import FLAG_LABELS, TicketQuery, TicketSummary
+from backend.domain import FLAG_LABELS, SortKey, TicketQuery, TicketSummary
 from backend.text import format_date, format_datetime
 
 
@@ -39,6 +39,15 @@ COLUMNS: dict[str, tuple[str, Callable[[TicketSummary], str]]] = {
     "due": ("Prazo", lambda t: format_datetime(t.due_at) if t.due_at else ""),
     "flags": ("Sinalizadores", lambda t: ", ".join(FLAG_LABELS[f] for f in t.flags)),
     "created": ("Data de criação", lambda t: format_date(t.created_at)),
+}
+SORT_LABELS: dict[SortKey, str] = {
+    SortKey.CREATED: "data de criação",
+    SortKey.UPDATED: "última atualização",
+    SortKey.TITLE: "título",
+    SortKey.NUMBER: "número",
+    SortKey.REQUESTER: "solicitante",
+    SortKey.STATUS: "status",
+    SortKey.DUE: "prazo",
 }
 HOME_COLUMNS = ("title", "number", "requester", "status", "created")
 QUEUE_COLUMNS = ("number", "title", "requester", "status", "area", "reserved", "due", "flags", "created")
@@ -84,7 +93,7 @@ def describe_filters(query: TicketQuery) -> str:
     if query.search:
         parts.append(f"busca “{query.search}”")
     order = "decrescente" if query.descending else "crescente"
-    parts.append(f"ordem por {query.sort.value} ({order})")
+    parts.append(f"ordem por {SORT_LABELS[query.sort]} ({order})")
     return "; ".join(parts)
 
 

@@ -96,6 +96,29 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tickets_due ON tickets(due_at);
     ALTER TABLE timeline ADD COLUMN internal INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: a shared server — access tokens (only their SHA-256 is kept) and the
+    # idempotency keys that make a retried create/comment return the first result.
+    """
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        login TEXT NOT NULL REFERENCES users(login),
+        token_hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE INDEX tokens_login ON tokens(login);
+    CREATE TABLE idempotency_keys (
+        login TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        ticket_number TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (login, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+    """,
 )
 
 

@@ -52,18 +52,24 @@ def staff_areas(user: User) -> Sequence[str] | None:
     return user.areas
 
 
-def can_see(user: User, row: TicketRow) -> Refusal | None:
-    """Requesters see their own tickets; staff the tickets of their areas."""
+def sees_ticket(user: User, requester: str, area: str) -> bool:
+    """Requesters see their own tickets; staff the tickets of their areas (and their own)."""
+    if requester == user.login:
+        return True
     if not user.role.is_staff:
-        if row.requester_login != user.login:
-            return Refusal(f"A demanda {row.number} pertence a outro solicitante.", forbidden=True)
-        return None
+        return False
     areas = staff_areas(user)
-    if areas is not None and row.area not in areas and row.requester_login != user.login:
-        return Refusal(
-            f"A demanda {row.number} é da área {row.area}; você atende: {', '.join(areas)}.", forbidden=True
-        )
-    return None
+    return areas is None or area in areas
+
+
+def can_see(user: User, row: TicketRow) -> Refusal | None:
+    """None when ``user`` may see ``row``; else why not."""
+    if sees_ticket(user, row.requester_login, row.area):
+        return None
+    if not user.role.is_staff:
+        return Refusal(f"A demanda {row.number} pertence a outro solicitante.", forbidden=True)
+    areas = staff_areas(user) or ()
+    return Refusal(f"A demanda {row.number} é da área {row.area}; você atende: {', '.join(areas)}.", forbidden=True)
 
 
 def why_not_comment(user: User, row: TicketRow, desk: DeskDefinition) -> Refusal | None:

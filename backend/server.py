@@ -1,38 +1,47 @@
 """The HTTP server: the helpdesk service as a JSON API described by OpenAPI.
 
-``demandas serve`` runs it. Until accounts exist the server trusts the user
-named in the ``X-Demandas-User`` header, so it listens on loopback only and
-answers only requests addressed to a loopback name (a web page that rebinds its
-DNS name to 127.0.0.1 must not read the tickets).
+``demandas serve`` runs it. Every call but ``/health`` and the schema carries
+``Authorization: Bearer <token>``; the server derives the user from the token
+(``demandas admin tokens create``). It may listen beyond loopback; on a loopback
+bind it still answers only requests addressed to a loopback name (a web page
+that rebinds its DNS name to 127.0.0.1 must not even reach the API).
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the endpoints'
 # annotations at runtime, and they name aliases local to create_app().
+import asyncio
 import ipaddress
 import json
+import re
 import socket
 import sqlite3
 import sys
+import threading
+import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import quote, unquote
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
 import uvicorn
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from fastapi.security import APIKeyHeader
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.accounts import Accounts
 from backend.api_models import (
     MAX_BODY_BYTES,
+    MAX_UPLOAD_BYTES,
     AssignIn,
     CommentIn,
     ErrorBody,
@@ -51,6 +60,7 @@ from backend.domain import (
     Attachment,
     DeskInfo,
     Flag,
+    NewAttachment,
     QueueCounts,
     SortKey,
     Ticket,
@@ -58,19 +68,42 @@ from backend.domain import (
     User,
 )
 from backend.domain import Scope as TicketScope
-from backend.errors import DemandasError, NotFound, TooLarge, Unauthenticated, Unavailable, ValidationFailed
+from backend.errors import (
+    DemandasError,
+    NotFound,
+    TooLarge,
+    TooManyRequests,
+    Unauthenticated,
+    Unavailable,
+    ValidationFailed,
+)
+from backend.events import EventHub, visible_to
 from backend.service import MAX_PAGE, HelpdeskService
-from backend.store import Store
+from backend.store import EventRecord, Store
+from backend.uploads import UploadLimits, read_multipart
 
 API_PREFIX = "/api/v1"
-USER_HEADER = "X-Demandas-User"
-USER_NAME_HEADER = "X-Demandas-User-Name"
 ATTACHMENT_HEADER = "X-Demandas-Attachment"
-LOOPBACK_REFUSAL = "Recusado: sem contas de acesso, o servidor só escuta em 127.0.0.1/::1/localhost."
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+LOGIN_HEADER = "X-Demandas-Login"
+INSECURE_WARNING = (
+    "Atenção: o servidor escuta em {host}, fora do loopback, SEM criptografia (HTTP puro): tokens e demandas "
+    "trafegam em texto claro pela rede. Use um túnel SSH (ssh -L {port}:127.0.0.1:{port} SERVIDOR) ou ponha "
+    "um proxy reverso com TLS (nginx, Caddy) na frente."
+)
 INTERNAL_ERROR = "Erro interno do servidor. Tente de novo; se persistir, avise quem administra o servidor."
 SQLITE_MAX_INT = 2**63 - 1
 # Past this, an oversized body is not read to the end: the connection is dropped.
 _DRAIN_FACTOR = 4
+#: Event streams: the server's per-connection buffer, the open streams a user may hold,
+#: and how many missed events a reconnecting client (Last-Event-ID) gets back.
+EVENT_QUEUE_SIZE = 256
+MAX_STREAMS_PER_USER = 8
+EVENT_REPLAY_LIMIT = 1000
+KEEPALIVE_SECONDS = 15.0
+# Only these routes take multipart bodies, and only they get the larger upload limit.
+_UPLOAD_PATH = re.compile(rf"^{API_PREFIX}/tickets(/[^/]+/(comments|reply|note))?$")
+T = TypeVar("T", bound=BaseModel)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -138,7 +171,7 @@ def _reason(kind: str, ctx: Mapping[str, Any]) -> str:
     if kind == "string_too_long":
         return f"deve ter no máximo {ctx.get('max_length')} caracteres"
     if kind == "value_error" and ctx.get("error"):
-        # Our own validators (base64) raise ValueError with pt-BR text.
+        # Our own validators raise ValueError with pt-BR text.
         return str(ctx["error"])
     return "valor inválido"
 
@@ -155,7 +188,8 @@ def describe_validation_error(error: Mapping[str, Any]) -> tuple[str, str | None
     if loc[:1] == ("body",) and not parts:
         if kind == "missing":
             return "Envie o corpo da requisição: um objeto JSON.", None
-        return "O corpo da requisição deve ser um objeto JSON (Content-Type: application/json).", None
+        return ("O corpo da requisição deve ser um objeto JSON (Content-Type: application/json) "
+                "ou, com arquivos, multipart/form-data.", None)
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".") or "?"
     field = str(parts[0]) if parts else None
     if kind == "missing":
@@ -175,7 +209,8 @@ def _error(status: int, code: str, message: str, field: str | None = None,
 async def _demandas_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DemandasError)
     body = exc.to_dict()
-    return _error(exc.http_status, body["code"], body["message"], body["field"])
+    headers = {"WWW-Authenticate": 'Bearer realm="demandas"'} if isinstance(exc, Unauthenticated) else None
+    return _error(exc.http_status, body["code"], body["message"], body["field"], headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -199,6 +234,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     headers = exc.headers
     if isinstance(exc, _BodyTooLarge):
         return _error(413, TooLarge.code, str(exc.detail))
+    if exc.status_code == 401:
+        return _error(401, Unauthenticated.code, _NO_TOKEN, "token",
+                      headers={"WWW-Authenticate": 'Bearer realm="demandas"'})
     if exc.status_code == 400:
         # FastAPI's only 400: a body json.loads could not even decode (not UTF-8/16/32).
         return _error(422, ValidationFailed.code, "O corpo da requisição não é um JSON válido em UTF-8.")
@@ -208,6 +246,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return _error(405, "metodo_nao_permitido", f"Método não permitido: {where}.", headers=headers)
     if exc.status_code == 413:
         return _error(413, TooLarge.code, body_too_large_message(None, MAX_BODY_BYTES), headers=headers)
+    if exc.status_code == 415:
+        return _error(415, ValidationFailed.code, "Tipo de conteúdo não suportado.", headers=headers)
     return _error(exc.status_code, DemandasError.code,
                   f"Requisição recusada pelo servidor (HTTP {exc.status_code}).", headers=headers)
 
@@ -228,11 +268,12 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 
 
 class _Guard:
-    """Refuses non-loopback Host headers and bodies over the limit, before any parsing."""
+    """Refuses non-loopback Host headers (loopback binds) and bodies over the limit, before any parsing."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, loopback_only: bool) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int, loopback_only: bool) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         self.loopback_only = loopback_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -244,16 +285,19 @@ class _Guard:
         # HTTP/1.0 clients may omit Host; browsers never do, so rebinding still fails.
         if self.loopback_only and host and not is_loopback_host(host):
             response = _error(400, DemandasError.code,
-                              f"Endereço {host!r} recusado: sem contas de acesso, o servidor só atende "
-                              "por 127.0.0.1, ::1 ou localhost.")
+                              f"Endereço {host!r} recusado: este servidor escuta só em loopback e atende "
+                              "apenas por 127.0.0.1, ::1 ou localhost.")
             await response(scope, receive, send)
             return
+        upload = (scope.get("method") == "POST" and _UPLOAD_PATH.match(scope.get("path", "")) is not None
+                  and headers.get("content-type", "").lower().startswith("multipart/form-data"))
+        limit = self.max_upload_bytes if upload else self.max_body_bytes
         declared = _content_length(headers)
-        if declared is not None and declared > self.max_body_bytes:
+        if declared is not None and declared > limit:
             # Reading the rest lets the client see the answer instead of a broken pipe.
-            if declared <= self.max_body_bytes * _DRAIN_FACTOR:
-                await self._drain(receive)
-            await _error(413, TooLarge.code, body_too_large_message(declared, self.max_body_bytes))(
+            if declared <= limit * _DRAIN_FACTOR:
+                await self._drain(receive, limit)
+            await _error(413, TooLarge.code, body_too_large_message(declared, limit, upload=upload))(
                 scope, receive, send)
             return
         total = 0
@@ -263,17 +307,17 @@ class _Guard:
             message = await receive()
             if message["type"] == "http.request":
                 total += len(message.get("body", b""))
-                if total > self.max_body_bytes:
+                if total > limit:
                     if message.get("more_body", False):
-                        await self._drain(receive)
-                    raise _BodyTooLarge(body_too_large_message(None, self.max_body_bytes))
+                        await self._drain(receive, limit)
+                    raise _BodyTooLarge(body_too_large_message(None, limit, upload=upload))
             return message
 
         await self.app(scope, limited_receive, send)
 
-    async def _drain(self, receive: Receive) -> None:
+    async def _drain(self, receive: Receive, limit: int) -> None:
         drained = 0
-        while drained <= self.max_body_bytes * _DRAIN_FACTOR:
+        while drained <= limit * _DRAIN_FACTOR:
             message = await receive()
             if message["type"] != "http.request":
                 return
@@ -299,26 +343,40 @@ def _content_length(headers: Headers) -> int | None:
 
 # -- the application ----------------------------------------------------------
 
+_NO_TOKEN = ("Informe o token de acesso no cabeçalho Authorization: Bearer <token>. "
+             "Peça um token a quem administra o servidor e rode `demandas login URL`.")
+
 _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
-        (401, "Usuário não informado no cabeçalho X-Demandas-User."),
+        (401, "Token ausente, inválido ou revogado (Authorization: Bearer <token>)."),
         (403, "Ação não permitida para este usuário."),
         (404, "Demanda, anexo ou balcão não encontrado."),
         (409, "A ação não cabe no estado atual da demanda."),
+        (412, "A demanda mudou desde a versão informada em If-Match."),
         (413, "Arquivo ou requisição acima do limite."),
         (422, "Campo ausente ou inválido."),
+        (429, "Limite de uso do servidor atingido."),
         (500, "Erro interno do servidor."),
     )
 }
 
-_user_header = APIKeyHeader(
-    name=USER_HEADER,
-    scheme_name="usuario",
-    description="Login de quem age (codificado em URL se tiver caracteres fora do ASCII). "
-    "Sem contas de acesso ainda: o servidor confia neste cabeçalho e só escuta em loopback.",
+_bearer = HTTPBearer(
+    scheme_name="token",
+    description="Token de acesso criado com `demandas admin tokens create LOGIN`.",
     auto_error=False,
 )
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias=IDEMPOTENCY_HEADER, max_length=200,
+    description="Identifica o envio (um UUID por envio lógico, repetido nas novas tentativas): a mesma chave "
+                "devolve o resultado da primeira vez em vez de registrar de novo.")]
+IfMatch = Annotated[str | None, Header(
+    alias="If-Match", max_length=40,
+    description='A ETag da demanda lida antes (ex.: "3"): se ela mudou desde então, a ação é recusada (412).')]
+LastEventId = Annotated[str | None, Header(
+    alias="Last-Event-ID", max_length=40,
+    description="Id do último evento recebido: ao reconectar, os eventos perdidos são reenviados.")]
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -333,41 +391,149 @@ def _app_version() -> str:
         return "0.0.0"
 
 
-def create_app(service: HelpdeskService, *, max_body_bytes: int = MAX_BODY_BYTES,
-               loopback_only: bool = True) -> FastAPI:
+def expected_version(if_match: str | None) -> int | None:
+    """The ticket version an ``If-Match`` header names (None: no check)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise ValidationFailed(f'Cabeçalho If-Match inválido: {if_match!r}. Use a ETag recebida, por exemplo "3".',
+                               field="If-Match")
+    return int(value)
+
+
+def _etag(response: Response, ticket: Ticket) -> Ticket:
+    response.headers["ETag"] = f'"{ticket.version}"'
+    return ticket
+
+
+def _upload_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that takes JSON, or multipart with files."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": schema},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "payload": schema,
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                              "description": "Arquivos anexados (nome, tamanho e tipo conforme o balcão)."},
+                },
+            },
+            "encoding": {"payload": {"contentType": "application/json"}},
+        },
+    }}}
+
+
+def _invalid_body(exc: ValidationError) -> RequestValidationError:
+    """A pydantic error of a body parsed by hand, located like FastAPI's own."""
+    return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
+
+
+def _parse_json(model: type[T], raw: str | bytes) -> T:
+    if not raw:
+        raise RequestValidationError([{"loc": ("body",), "type": "missing", "msg": ""}])
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "model_type" for e in exc.errors()) and not exc.errors()[0]["loc"]:
+            raise RequestValidationError([{"loc": ("body",), "type": "model_type", "msg": ""}]) from None
+        raise _invalid_body(exc) from None
+
+
+async def read_body(request: Request, model: type[T],
+                    limits: Callable[[Mapping[str, str]], UploadLimits]) -> tuple[T, tuple[NewAttachment, ...]]:
+    """The JSON body (``application/json``) or the ``payload`` part and files (``multipart/form-data``)."""
+    kind = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        form = await read_multipart(request.headers["content-type"], request.stream(), limits)
+        try:
+            unknown = set(form.fields) - {"payload"}
+            if unknown:
+                raise ValidationFailed(f"Campo desconhecido no formulário: {sorted(unknown)[0]!r}. Envie o JSON "
+                                       "em 'payload' e os arquivos em 'files'.", field=sorted(unknown)[0])
+            payload = form.fields.get("payload", "{}")
+            body = _parse_json(model, payload or "{}")
+            return body, await run_in_threadpool(form.attachments)
+        finally:
+            form.close()
+    if kind not in ("application/json", ""):
+        raise RequestValidationError([{"loc": ("body",), "type": "model_type", "msg": ""}])
+    return _parse_json(model, await request.body()), ()
+
+
+def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES, max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               loopback_only: bool = True, keepalive_seconds: float = KEEPALIVE_SECONDS) -> FastAPI:
     """The FastAPI application over ``service`` (``loopback_only``: refuse other Host headers)."""
+    accounts = accounts or Accounts(service.store, service.clock)
+    hub: EventHub = service.events
+    streams: dict[str, int] = {}
+    streams_lock = threading.Lock()
     app = FastAPI(
         title="Demandas",
         version=_app_version(),
-        description="API do Demandas: abrir, acompanhar e atender demandas (chamados).",
+        description="API do Demandas: abrir, acompanhar e atender demandas (chamados). Toda chamada, menos "
+                    "/health e o esquema, leva Authorization: Bearer <token>.",
         redirect_slashes=False,  # a 307 to another path would reach clients as an unexpected answer
         generate_unique_id_function=_operation_id,
     )
-    app.add_middleware(_Guard, max_body_bytes=max_body_bytes, loopback_only=loopback_only)
+    app.state.events = hub
+    app.add_middleware(_Guard, max_body_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes,
+                       loopback_only=loopback_only)
     app.add_exception_handler(DemandasError, _demandas_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(sqlite3.OperationalError, _database_error)
     app.add_exception_handler(Exception, _internal_error)
 
-    def actor(
-        login: Annotated[str | None, Depends(_user_header)],
-        name: Annotated[str | None, Header(alias=USER_NAME_HEADER,
-                                           description="Nome de exibição (codificado em URL), usado "
-                                                       "quando o usuário aparece pela primeira vez.")] = None,
-    ) -> str:
-        """The acting user's login, created on first sight."""
-        if login is None:
-            raise Unauthenticated(f"Informe o usuário no cabeçalho {USER_HEADER}.", field="user")
-        user = service.ensure_user(unquote(login), unquote(name) if name else None)
+    def current_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                     response: Response) -> User:
+        """The user the bearer token belongs to (named back in a header, so clients know who they are)."""
+        if credentials is None:
+            raise Unauthenticated(_NO_TOKEN, field="token")
+        user = accounts.authenticate(credentials.credentials)
+        response.headers[LOGIN_HEADER] = user.login
+        return user
+
+    def actor(user: Annotated[User, Depends(current_user)]) -> str:
+        """The acting user's login."""
         return user.login
 
     Actor = Annotated[str, Depends(actor)]
+    CurrentUser = Annotated[User, Depends(current_user)]
     api = APIRouter(prefix=API_PREFIX, responses=_ERROR_RESPONSES)
+
+    def ticket_limits(login: str, number: str) -> Callable[[Mapping[str, str]], UploadLimits]:
+        """Upload limits of the ticket's desk (looked up once, when the first file starts)."""
+        found: list[UploadLimits] = []
+
+        def limits(fields: Mapping[str, str]) -> UploadLimits:
+            if not found:
+                desk = service.upload_desk(login, number=number)
+                found.append(UploadLimits(desk.max_attachment_bytes, desk.max_attachments, desk.name))
+            return found[0]
+
+        return limits
+
+    def create_limits(fields: Mapping[str, str]) -> UploadLimits:
+        """Upload limits of the desk named in the payload (when it came before the files)."""
+        desk_id = None
+        try:
+            parsed = json.loads(fields.get("payload", "{}"))
+            if isinstance(parsed, dict) and isinstance(parsed.get("desk"), str):
+                desk_id = parsed["desk"]
+        except ValueError:
+            pass
+        desk = service.upload_desk("", desk_id=desk_id)
+        return UploadLimits(desk.max_attachment_bytes, desk.max_attachments, desk.name)
 
     @app.get("/health", tags=["servidor"])
     def health() -> Health:
-        """The server is up (no user needed)."""
+        """The server is up (no token needed)."""
         return Health()
 
     @api.get("/me", tags=["usuário"])
@@ -395,17 +561,17 @@ def create_app(service: HelpdeskService, *, max_body_bytes: int = MAX_BODY_BYTES
         login: Actor,
         scope: TicketScope = TicketScope.MINE,
         active_only: bool = True,
-        status: str | None = None,
-        search: str = "",
+        status: Annotated[str | None, Query(max_length=200)] = None,
+        search: Annotated[str, Query(max_length=200)] = "",
         sort: SortKey = SortKey.CREATED,
         descending: bool = True,
         # The service checks the window (same message as the local adapter); the bound
         # only keeps absurd numbers from overflowing SQLite's 64-bit integers.
         offset: Annotated[int, Query(le=SQLITE_MAX_INT)] = 0,
         limit: Annotated[int, Query(le=SQLITE_MAX_INT, description=f"Entre 1 e {MAX_PAGE}.")] = 50,
-        desk: str | None = None,
-        assignee: str | None = None,
-        area: str | None = None,
+        desk: Annotated[str | None, Query(max_length=100)] = None,
+        assignee: Annotated[str | None, Query(max_length=100)] = None,
+        area: Annotated[str | None, Query(max_length=200)] = None,
         overdue: bool = False,
         flag: Flag | None = None,
     ) -> TicketPage:
@@ -416,35 +582,56 @@ def create_app(service: HelpdeskService, *, max_body_bytes: int = MAX_BODY_BYTES
         page = service.list_tickets(login, query)
         return TicketPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit)
 
-    @api.get("/tickets/{number}", tags=["demandas"])
-    def get_ticket(login: Actor, number: str) -> Ticket:
-        """A ticket with its timeline and the actions the user may take."""
-        return service.get_ticket(login, number)
+    @api.get("/tickets/{number}", tags=["demandas"], responses={200: {
+        "headers": {"ETag": {"description": 'A versão da demanda (ex.: "3"), para If-Match.',
+                             "schema": {"type": "string"}}}}})
+    def get_ticket(login: Actor, number: str, response: Response) -> Ticket:
+        """A ticket with its timeline and the actions the user may take; the ETag is its version."""
+        return _etag(response, service.get_ticket(login, number))
 
-    @api.post("/tickets", status_code=201, tags=["demandas"])
-    def create_ticket(login: Actor, body: NewTicketIn) -> Ticket:
-        """Open a ticket."""
-        return service.create_ticket(login, body.to_domain())
+    # Files travel as multipart parts beside a JSON ``payload`` in the same request, not
+    # through a separate upload endpoint: one request stays one atomic, idempotent write
+    # (the key covers text and files), retries just resend it, and no orphan uploads pile up.
+    @api.post("/tickets", status_code=201, tags=["demandas"], openapi_extra=_upload_body(NewTicketIn))
+    async def create_ticket(request: Request, response: Response, login: Actor,
+                            idempotency_key: IdempotencyKey = None) -> Ticket:
+        """Open a ticket (JSON, or multipart/form-data with files)."""
+        body, files = await read_body(request, NewTicketIn, create_limits)
+        ticket = await run_in_threadpool(service.create_ticket, login, body.to_domain(files), idempotency_key)
+        return _etag(response, ticket)
 
-    @api.post("/tickets/{number}/comments", tags=["demandas"])
-    def comment(login: Actor, number: str, body: CommentIn) -> Ticket:
+    async def _post(request: Request, response: Response, login: str, number: str, action: str,
+                    key: str | None, if_match: str | None) -> Ticket:
+        version = expected_version(if_match)
+        body, files = await read_body(request, CommentIn, ticket_limits(login, number))
+        method = {"comment": service.comment, "reply": service.reply, "note": service.note}[action]
+        ticket = await run_in_threadpool(lambda: method(login, number, body.text, files, idempotency_key=key,
+                                                        expected_version=version))
+        return _etag(response, ticket)
+
+    @api.post("/tickets/{number}/comments", tags=["demandas"], openapi_extra=_upload_body(CommentIn))
+    async def comment(request: Request, response: Response, login: Actor, number: str,
+                      idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> Ticket:
         """Add a comment and/or attachments."""
-        return service.comment(login, number, body.text, body.files())
+        return await _post(request, response, login, number, "comment", idempotency_key, if_match)
 
     @api.post("/tickets/{number}/cancel", tags=["demandas"])
-    def cancel(login: Actor, number: str, body: Annotated[ReasonIn | None, Body()] = None) -> Ticket:
+    def cancel(login: Actor, number: str, response: Response, body: Annotated[ReasonIn | None, Body()] = None,
+               if_match: IfMatch = None) -> Ticket:
         """Cancel an active ticket (the reason is optional)."""
-        return service.cancel(login, number, body.reason if body else "")
+        return _etag(response, service.cancel(login, number, body.reason if body else "",
+                                              expected_version=expected_version(if_match)))
 
     @api.post("/tickets/{number}/resolve", tags=["demandas"])
-    def resolve(login: Actor, number: str, body: TextIn) -> Ticket:
+    def resolve(login: Actor, number: str, body: TextIn, response: Response, if_match: IfMatch = None) -> Ticket:
         """Resolve a ticket with the answer given (agents and managers)."""
-        return service.resolve(login, number, body.text)
+        return _etag(response, service.resolve(login, number, body.text, expected_version=expected_version(if_match)))
 
     @api.post("/tickets/{number}/reopen", tags=["demandas"])
-    def reopen(login: Actor, number: str, body: ReasonIn) -> Ticket:
+    def reopen(login: Actor, number: str, body: ReasonIn, response: Response, if_match: IfMatch = None) -> Ticket:
         """Reopen a resolved or canceled ticket with a justification."""
-        return service.reopen(login, number, body.reason)
+        return _etag(response, service.reopen(login, number, body.reason,
+                                              expected_version=expected_version(if_match)))
 
     @api.get("/queue/counts", tags=["atendimento"])
     def queue_counts(login: Actor) -> QueueCounts:
@@ -452,44 +639,48 @@ def create_app(service: HelpdeskService, *, max_body_bytes: int = MAX_BODY_BYTES
         return service.queue_counts(login)
 
     @api.get("/agents", tags=["atendimento"])
-    def agents(login: Actor, area: str | None = None) -> list[AgentLoad]:
+    def agents(login: Actor, area: Annotated[str | None, Query(max_length=200)] = None) -> list[AgentLoad]:
         """Staff (of ``area``) with how many open tickets each holds now."""
         return service.agents(login, area)
 
-    @api.post("/tickets/{number}/reply", tags=["atendimento"])
-    def reply(login: Actor, number: str, body: CommentIn) -> Ticket:
+    @api.post("/tickets/{number}/reply", tags=["atendimento"], openapi_extra=_upload_body(CommentIn))
+    async def reply(request: Request, response: Response, login: Actor, number: str,
+                    idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> Ticket:
         """A public answer from staff, with optional files."""
-        return service.reply(login, number, body.text, body.files())
+        return await _post(request, response, login, number, "reply", idempotency_key, if_match)
 
-    @api.post("/tickets/{number}/note", tags=["atendimento"])
-    def note(login: Actor, number: str, body: CommentIn) -> Ticket:
+    @api.post("/tickets/{number}/note", tags=["atendimento"], openapi_extra=_upload_body(CommentIn))
+    async def note(request: Request, response: Response, login: Actor, number: str,
+                   idempotency_key: IdempotencyKey = None, if_match: IfMatch = None) -> Ticket:
         """An internal note: staff only, never shown to the requester."""
-        return service.note(login, number, body.text, body.files())
+        return await _post(request, response, login, number, "note", idempotency_key, if_match)
 
     @api.post("/tickets/{number}/ask", tags=["atendimento"])
-    def ask(login: Actor, number: str, body: TextIn) -> Ticket:
+    def ask(login: Actor, number: str, body: TextIn, response: Response, if_match: IfMatch = None) -> Ticket:
         """Ask the requester for more information; the ticket waits for them."""
-        return service.ask(login, number, body.text)
+        return _etag(response, service.ask(login, number, body.text, expected_version=expected_version(if_match)))
 
     @api.post("/tickets/{number}/assign", tags=["atendimento"])
-    def assign(login: Actor, number: str, body: AssignIn) -> Ticket:
+    def assign(login: Actor, number: str, body: AssignIn, response: Response, if_match: IfMatch = None) -> Ticket:
         """Distribute the ticket to an agent of its area (managers)."""
-        return service.assign(login, number, body.to)
+        return _etag(response, service.assign(login, number, body.to, expected_version=expected_version(if_match)))
 
     @api.post("/tickets/{number}/take", tags=["atendimento"])
-    def take(login: Actor, number: str) -> Ticket:
+    def take(login: Actor, number: str, response: Response, if_match: IfMatch = None) -> Ticket:
         """Reserve the ticket for the user, taking it over from whoever held it."""
-        return service.take(login, number)
+        return _etag(response, service.take(login, number, expected_version=expected_version(if_match)))
 
     @api.post("/tickets/{number}/forward", tags=["atendimento"])
-    def forward(login: Actor, number: str, body: ForwardIn) -> Ticket:
+    def forward(login: Actor, number: str, body: ForwardIn, response: Response, if_match: IfMatch = None) -> Ticket:
         """Send the ticket to another area of its desk, with the reason."""
-        return service.forward(login, number, body.area, body.reason)
+        return _etag(response, service.forward(login, number, body.area, body.reason,
+                                               expected_version=expected_version(if_match)))
 
     @api.post("/tickets/{number}/monitor", tags=["atendimento"])
-    def monitor(login: Actor, number: str, body: MonitorIn) -> Ticket:
+    def monitor(login: Actor, number: str, body: MonitorIn, response: Response, if_match: IfMatch = None) -> Ticket:
         """Keep the ticket in monitoring through a future date."""
-        return service.monitor(login, number, body.until, body.reason)
+        return _etag(response, service.monitor(login, number, body.until, body.reason,
+                                               expected_version=expected_version(if_match)))
 
     @api.get(
         "/tickets/{number}/attachments/{attachment_id}",
@@ -508,9 +699,9 @@ def create_app(service: HelpdeskService, *, max_body_bytes: int = MAX_BODY_BYTES
         }},
     )
     def download(login: Actor, number: str, attachment_id: Annotated[int, PathParam(le=SQLITE_MAX_INT)]) -> Response:
-        """An attachment's bytes."""
-        meta, data = service.attachment(login, number, attachment_id)
-        return Response(content=data, headers={
+        """An attachment's bytes, streamed from the store, with its type and original name."""
+        meta, path = service.attachment_file(login, number, attachment_id)
+        return FileResponse(path, stat_result=path.stat(), headers={
             # Set by hand: media_type= would append "; charset=utf-8" to text types.
             "Content-Type": meta.content_type,
             "Content-Disposition": content_disposition(meta.name),
@@ -519,24 +710,148 @@ def create_app(service: HelpdeskService, *, max_body_bytes: int = MAX_BODY_BYTES
             ATTACHMENT_HEADER: attachment_header(meta),
         })
 
+    @api.get(
+        "/events",
+        tags=["eventos"],
+        response_class=StreamingResponse,
+        responses={200: {
+            "description": "Eventos enviados pelo servidor (SSE): `id:` é a posição na linha do tempo, "
+                           "`data:` um JSON {number, kind, at, actor}; comentários `:` mantêm a conexão viva.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }},
+    )
+    async def events(request: Request, user: CurrentUser, last_event_id: LastEventId = None) -> StreamingResponse:
+        """A live stream of ticket events the user may see (internal ones: staff only)."""
+        after = _event_id(last_event_id)
+        with streams_lock:
+            if streams.get(user.login, 0) >= MAX_STREAMS_PER_USER:
+                raise TooManyRequests(f"Você já tem {MAX_STREAMS_PER_USER} conexões de eventos abertas; feche "
+                                      "alguma janela do Demandas e tente de novo.")
+        queue: asyncio.Queue[EventRecord | None] = asyncio.Queue(maxsize=EVENT_QUEUE_SIZE)
+        loop = asyncio.get_running_loop()
+        overflow = threading.Event()
+
+        def put(record: EventRecord | None) -> None:
+            try:
+                queue.put_nowait(record)
+            except asyncio.QueueFull:
+                overflow.set()
+
+        def deliver(record: EventRecord | None) -> None:  # runs on the committing thread
+            if record is None or visible_to(user, record):
+                loop.call_soon_threadsafe(put, record)
+
+        async def stream() -> AsyncIterator[bytes]:
+            # Everything that must be undone happens in here: a response whose body never
+            # starts (the client left at once) then holds nothing.
+            with streams_lock:
+                streams[user.login] = streams.get(user.login, 0) + 1
+            unsubscribe: Callable[[], None] = lambda: None  # noqa: E731 - replaced once subscribed
+            try:
+                # Off the event loop: subscribing reads the store and may wait for a committing thread.
+                unsubscribe, start = await run_in_threadpool(hub.subscribe, deliver)
+                history = await run_in_threadpool(service.store.events_since, after, EVENT_REPLAY_LIMIT) \
+                    if after is not None and after < start else []
+                # A client ahead of the store (a restored backup) starts over from the live position.
+                sent = min(after, start) if after is not None else 0
+                quiet_since = time.monotonic()
+                yield b"retry: 2000\n\n"
+                for old in history:
+                    if old.id > start:
+                        break  # live from here: the queue has it
+                    if visible_to(user, old):
+                        yield _sse(old)
+                    sent = max(sent, old.id)
+                if sent < start:
+                    # Where the live part begins: a reconnecting client resumes from here.
+                    sent = start
+                    yield f"id: {start}\n\n".encode()
+                while True:
+                    try:
+                        record = await asyncio.wait_for(queue.get(), timeout=min(hub.poll_interval,
+                                                                                 keepalive_seconds))
+                    except TimeoutError:
+                        # Writes of other processes on the same database (a CLI with --db) show up here.
+                        await run_in_threadpool(hub.poll)
+                        if time.monotonic() - quiet_since >= keepalive_seconds:
+                            quiet_since = time.monotonic()
+                            yield b": keep-alive\n\n"
+                        continue
+                    if record is None or overflow.is_set():
+                        # Closing (shutdown) or too slow a reader: the client reconnects with
+                        # Last-Event-ID and gets what it missed from the store.
+                        return
+                    if record.id > sent:
+                        sent = record.id
+                        quiet_since = time.monotonic()
+                        yield _sse(record)
+            finally:
+                unsubscribe()
+                _release(streams, streams_lock, user.login)
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={
+            "Cache-Control": "no-store",
+            # A reverse proxy (nginx) must pass events on at once, not buffer them.
+            "X-Accel-Buffering": "no",
+        })
+
     app.include_router(api)
     return app
+
+
+def _release(streams: dict[str, int], lock: threading.Lock, login: str) -> None:
+    with lock:
+        streams[login] = streams.get(login, 1) - 1
+        if streams[login] <= 0:
+            del streams[login]
+
+
+def _event_id(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    if not value.strip().isascii() or not value.strip().isdigit() or len(value.strip()) > 18:
+        raise ValidationFailed(f"Cabeçalho Last-Event-ID inválido: {value!r}.", field="Last-Event-ID")
+    return int(value.strip())
+
+
+def _sse(record: EventRecord) -> bytes:
+    event = record.event
+    data = json.dumps({"number": event.number, "kind": event.kind.value, "at": event.at.isoformat(),
+                       "actor": event.actor}, ensure_ascii=False)
+    return f"id: {record.id}\nevent: ticket\ndata: {data}\n\n".encode()
 
 
 # -- running it ---------------------------------------------------------------
 
 
-def check_loopback(host: str) -> None:
-    """Raise ValueError (pt-BR) unless ``host`` is a loopback address or ``localhost``."""
-    if not is_loopback_host(host):
-        raise ValueError(f"{LOOPBACK_REFUSAL} Endereço pedido: {host!r}.")
+class DemandasServer(uvicorn.Server):
+    """uvicorn that ends the open event streams first, so stopping does not wait on them."""
+
+    def __init__(self, config: uvicorn.Config, hub: EventHub) -> None:
+        super().__init__(config)
+        self.hub = hub
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Close the event streams, then shut down as usual."""
+        self.hub.close()
+        await super().shutdown(sockets)
+
+
+def _address(host: str) -> str:
+    """The IP address to bind for ``host``; ValueError (pt-BR) for anything but an IP or localhost."""
+    name = host.strip().lower().rstrip(".").removeprefix("[").removesuffix("]")
+    if name == "localhost":
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        raise ValueError(f"Endereço de escuta inválido: {host!r}. Use um IP (127.0.0.1, ::1, ou 0.0.0.0 para "
+                         "todas as interfaces) ou localhost.") from None
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port``; OSError with a pt-BR message if the port is taken."""
-    check_loopback(host)
-    name = host.strip().lower().rstrip(".").removeprefix("[").removesuffix("]")
-    address = "127.0.0.1" if name == "localhost" else name
+    address = _address(host)
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -557,14 +872,21 @@ def server_url(sock: socket.socket, host: str) -> str:
 
 
 def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Run the API on ``host:port`` (loopback only); returns after Ctrl+C."""
+    """Run the API on ``host:port``; beyond loopback, warn that HTTP is not encrypted. Returns after Ctrl+C."""
     sock = bind_socket(host, port)
+    loopback = is_loopback_host(host)
     store = Store(db_path)
     try:
-        app = create_app(HelpdeskService(store))
+        service = HelpdeskService(store)
+        app = create_app(service, loopback_only=loopback)
         print(f"Servidor Demandas em {server_url(sock, host)} (banco: {db_path})", file=sys.stderr)
+        if not loopback:
+            print(INSECURE_WARNING.format(host=host, port=sock.getsockname()[1]), file=sys.stderr)
+        if not any(t.revoked_at is None for t in Accounts(store).tokens()):
+            print("Nenhum token de acesso ativo: crie usuários e tokens com `demandas admin users add` e "
+                  "`demandas admin tokens create`.", file=sys.stderr)
         config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5)
-        uvicorn.Server(config).run(sockets=[sock])
+        DemandasServer(config, service.events).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn shuts down gracefully, then re-raises the Ctrl+C it captured: stopping is not an error.
         pass

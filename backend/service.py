@@ -7,6 +7,8 @@ is meant for the user. Nothing here knows about HTTP or terminals.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import mimetypes
 import random
 import re
@@ -14,9 +16,11 @@ import secrets
 import sqlite3
 import string
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 from backend.desks import DESK_IDS, DeskDefinition, load_desk
 from backend.domain import (
@@ -38,7 +42,8 @@ from backend.domain import (
     TicketSummary,
     User,
 )
-from backend.errors import Conflict, Forbidden, NotFound, TooLarge, ValidationFailed
+from backend.errors import Conflict, Forbidden, NotFound, StaleVersion, TooLarge, ValidationFailed
+from backend.events import EventHub
 from backend.rules import Refusal, actions_for, can_see, staff_areas, why_not
 from backend.store import Store, TicketRow, flags_of
 from backend.text import format_date, format_size
@@ -47,7 +52,12 @@ LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 MAX_PAGE = 500
 _SUFFIX_ALPHABET = string.ascii_uppercase + string.digits
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
+# Idempotency keys: visible ASCII (a uuid4 in practice), kept for a week.
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,200}")
+IDEMPOTENCY_KEEP = timedelta(days=7)
+# Far enough for any real follow-up; keeps dates away from datetime's year-9999 edge.
+MAX_MONITOR_DAYS = 5 * 366
+_UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*]')
 
 
 def utcnow() -> datetime:
@@ -56,12 +66,48 @@ def utcnow() -> datetime:
 
 
 def clean_file_name(name: str) -> str:
-    """A display name for an uploaded file: no folders, no control characters."""
-    base = re.split(r"[\\/]", name)[-1]
-    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    if base in {".", ".."}:
-        base = ""
-    return base[:255]
+    """A safe display name for an uploaded file: no folders, controls, reserved characters or leading dots."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C")
+    # Characters Windows refuses in names become "_", so the file can be saved as named anywhere.
+    base = " ".join(_UNSAFE_NAME_CHARS.sub("_", base).split())
+    # A leading dot would hide the file once saved; trailing dots and spaces vanish on Windows.
+    base = base.lstrip(". ").rstrip(". ")
+    if len(base) > 255:
+        stem, dot, ext = base.rpartition(".")
+        base = stem[: 254 - len(ext)] + dot + ext if dot and len(ext) <= 16 else base[:255]
+    return base
+
+
+def file_extension(name: str) -> str:
+    """The lower-case extension of a cleaned file name, without the dot ("" when none)."""
+    stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+class _Replay(Exception):
+    """Raised inside a write whose idempotency key was used meanwhile: answer with that result."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+_KEY_REUSED = ("Esta chave de idempotência (Idempotency-Key) já foi usada para um pedido diferente. "
+               "Gere uma chave nova para cada envio.")
+
+
+def _stale_message(current: int) -> str:
+    return ("A demanda foi alterada por outra pessoa desde que você a abriu. Atualize a demanda "
+            f"(versão atual: {current}) e refaça a ação, se ainda fizer sentido.")
+
+
+def request_fingerprint(action: str, values: Mapping[str, Any], attachments: Iterable[NewAttachment]) -> str:
+    """A digest of what a request asks for: the same key must come with the same request."""
+    files = [[item.name, hashlib.sha256(item.data).hexdigest()] for item in attachments]
+    text = json.dumps({"action": action, "values": values, "files": files}, sort_keys=True, ensure_ascii=True,
+                      default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 class HelpdeskService:
@@ -73,6 +119,8 @@ class HelpdeskService:
         self.clock = clock
         # Tests pass a seeded Random for repeatable numbers; production uses secrets.
         self._choice: Callable[[str], str] = rng.choice if rng else secrets.choice
+        #: Committed timeline entries, published after each write (the server streams them).
+        self.events = EventHub(store)
 
     # -- users -------------------------------------------------------------
 
@@ -199,17 +247,31 @@ class HelpdeskService:
 
     def attachment(self, actor: str, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
         """An attachment's metadata and bytes (internal notes' files: staff only)."""
+        meta, path = self.attachment_file(actor, number, attachment_id)
+        try:
+            return meta, path.read_bytes()
+        except OSError as exc:
+            raise NotFound(f"O conteúdo do anexo {meta.name!r} não está disponível no servidor.") from exc
+
+    def attachment_file(self, actor: str, number: str, attachment_id: int) -> tuple[Attachment, Path]:
+        """An attachment's metadata and the file holding its bytes (the server streams it)."""
         user = self.ensure_user(actor)
         row = self._visible_row(user, number)
         found = self.store.attachment(row.id, attachment_id, include_internal=user.role.is_staff)
         if found is None:
             raise NotFound(f"Anexo {attachment_id} não encontrado na demanda {row.number}.")
         meta, digest = found
-        try:
-            data = self.store.read_file(digest)
-        except OSError as exc:
-            raise NotFound(f"O conteúdo do anexo {meta.name!r} não está disponível no servidor.") from exc
-        return meta, data
+        path = self.store.file_path(digest)
+        if not path.is_file():
+            raise NotFound(f"O conteúdo do anexo {meta.name!r} não está disponível no servidor.")
+        return meta, path
+
+    def upload_desk(self, actor: str, number: str | None = None, desk_id: str | None = None) -> DeskInfo:
+        """The desk whose file limits apply to an upload (checks that ``actor`` may see ``number``)."""
+        if number is not None:
+            user = self.ensure_user(actor)
+            return load_desk(self._visible_row(user, number).desk).info
+        return load_desk(desk_id or DESK_IDS[0]).info
 
     def queue_counts(self, actor: str) -> QueueCounts:
         """The alerts of the home screen: awaiting distribution, awaiting me, overdue, monitoring over."""
@@ -244,16 +306,37 @@ class HelpdeskService:
 
     # -- changes -----------------------------------------------------------
 
-    def create_ticket(self, actor: str, new: NewTicket) -> Ticket:
-        """Open a ticket; validates every field against the desk."""
+    def create_ticket(self, actor: str, new: NewTicket, idempotency_key: str | None = None) -> Ticket:
+        """Open a ticket; validates every field against the desk.
+
+        With ``idempotency_key``, a repeated call (a retry after a timeout) returns the
+        ticket the first call made instead of opening another.
+        """
         user = self.ensure_user(actor)
+        values_in = {"title": new.title, "orgao": new.orgao, "type": new.type, "category": new.category,
+                     "subject": new.subject, "description": new.description, "desk": new.desk,
+                     "fields": dict(new.fields)}
+        fingerprint = self._fingerprint(idempotency_key, "create", values_in, new.attachments)
+        replayed = self._replay(user, idempotency_key, fingerprint)
+        if replayed is not None:
+            return replayed
         desk = load_desk(new.desk)
         values = self._validate_new(desk, new)
         files = self._validate_files(desk, new.attachments)
-        digests = [self.store.put_file(data) for _, data in files]
+        digests = [self.store.put_file(data) for _, data, _ in files]
         now = self.clock()
+        try:
+            number = self._insert_ticket(user, desk, values, new, files, digests, now, idempotency_key, fingerprint)
+        except _Replay as replay:
+            return self._replayed(user, replay.number)
+        return self.get_ticket(actor, number)
+
+    def _insert_ticket(self, user: User, desk: DeskDefinition, values: dict[str, str], new: NewTicket,
+                       files: list[tuple[str, bytes, str]], digests: list[str], now: datetime,
+                       key: str | None, fingerprint: str) -> str:
         initial = desk.initial_status()
         with self.store.write() as conn:
+            self._claim_key(conn, user, key, fingerprint)
             seq = self.store.next_sequence(conn, desk.id)
             number = self._new_number(conn, desk, seq)
             ticket_id = self.store.insert_ticket(
@@ -275,71 +358,97 @@ class HelpdeskService:
             entry = self.store.insert_entry(conn, ticket_id, EntryKind.CREATED, user.login, now,
                                             status_to=initial.name)
             self._attach(conn, ticket_id, entry, files, digests, now)
-        return self.get_ticket(actor, number)
+            self._remember_key(conn, user, key, fingerprint, number, now)
+        return number
 
-    def comment(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = ()) -> Ticket:
-        """Add a comment and/or files ("Adicionar comentário/anexo"); staff comments are public replies."""
+    def comment(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = (), *,
+                idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
+        """Add a comment and/or files ("Adicionar comentário/anexo"); staff comments are public replies.
+
+        ``idempotency_key`` makes a retry return the first result; ``expected_version``
+        refuses the change (StaleVersion) when the ticket moved on since the caller read it.
+        """
         user = self.ensure_user(actor)
-        row, desk = self._allowed(user, number, "comment")
+        attachments = tuple(attachments)
+        fingerprint = self._fingerprint(idempotency_key, "comment", {"number": number.strip().upper(),
+                                                                      "text": text}, attachments)
+        replayed = self._replay(user, idempotency_key, fingerprint)
+        if replayed is not None:
+            return replayed
+        row, desk = self._allowed(user, number, "comment", expected_version)
         if user.role.is_staff and row.requester_login != user.login:
-            return self._post(user, row, desk, "reply", text, attachments, internal=False)
+            return self._post(user, row, desk, text, attachments, False, idempotency_key, fingerprint)
         text, files = self._message(desk, text, attachments)
-        digests = [self.store.put_file(data) for _, data in files]
+        digests = [self.store.put_file(data) for _, data, _ in files]
         now = self.clock()
-        with self.store.write() as conn:
-            self._check_version(row)
-            entry = self.store.insert_entry(conn, row.id, EntryKind.COMMENT, user.login, now, text=text)
-            self._attach(conn, row.id, entry, files, digests, now)
-            back = desk.transitions.get("requester_reply")
-            if back and back.target and user.login == row.requester_login and row.status in back.sources:
-                self._move(conn, row, desk, back.target, user, now, EntryKind.STATUS, "")
-            else:
-                self.store.touch(conn, row.id, now)
+        try:
+            with self.store.write() as conn:
+                self._claim_key(conn, user, idempotency_key, fingerprint)
+                self._check_version(row)
+                entry = self.store.insert_entry(conn, row.id, EntryKind.COMMENT, user.login, now, text=text)
+                self._attach(conn, row.id, entry, files, digests, now)
+                back = desk.transitions.get("requester_reply")
+                if back and back.target and user.login == row.requester_login and row.status in back.sources:
+                    self._move(conn, row, desk, back.target, user, now, EntryKind.STATUS, "")
+                else:
+                    self.store.touch(conn, row.id, now)
+                self._remember_key(conn, user, idempotency_key, fingerprint, row.number, now)
+        except _Replay as replay:
+            return self._replayed(user, replay.number)
         return self.get_ticket(actor, row.number)
 
-    def reply(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = ()) -> Ticket:
+    def reply(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = (), *,
+              idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """A public answer from staff: the requester sees it."""
-        user = self.ensure_user(actor)
-        row, desk = self._allowed(user, number, "reply")
-        return self._post(user, row, desk, "reply", text, attachments, internal=False)
+        return self._answer(actor, number, "reply", text, attachments, idempotency_key, expected_version)
 
-    def note(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = ()) -> Ticket:
+    def note(self, actor: str, number: str, text: str, attachments: Iterable[NewAttachment] = (), *,
+             idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """An internal note (observação): staff only, never shown to the requester."""
-        user = self.ensure_user(actor)
-        row, desk = self._allowed(user, number, "note")
-        return self._post(user, row, desk, "note", text, attachments, internal=True)
+        return self._answer(actor, number, "note", text, attachments, idempotency_key, expected_version)
 
-    def cancel(self, actor: str, number: str, reason: str = "") -> Ticket:
+    def _answer(self, actor: str, number: str, action: str, text: str, attachments: Iterable[NewAttachment],
+                key: str | None, expected_version: int | None) -> Ticket:
+        user = self.ensure_user(actor)
+        attachments = tuple(attachments)
+        fingerprint = self._fingerprint(key, action, {"number": number.strip().upper(), "text": text}, attachments)
+        replayed = self._replay(user, key, fingerprint)
+        if replayed is not None:
+            return replayed
+        row, desk = self._allowed(user, number, action, expected_version)
+        return self._post(user, row, desk, text, attachments, action == "note", key, fingerprint)
+
+    def cancel(self, actor: str, number: str, reason: str = "", *, expected_version: int | None = None) -> Ticket:
         """Cancel an active ticket ("Cancelar demanda"); staff must give a reason."""
         user = self.ensure_user(actor)
         if user.role.is_staff and not reason.strip():
             row = self._visible_row(user, number)
             if row.requester_login != user.login:
                 raise ValidationFailed("Informe o motivo do cancelamento.", field="reason")
-        return self._transition(actor, number, "cancel", EntryKind.CANCELED, reason.strip())
+        return self._transition(actor, number, "cancel", EntryKind.CANCELED, reason.strip(), expected_version)
 
-    def resolve(self, actor: str, number: str, text: str) -> Ticket:
+    def resolve(self, actor: str, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
         """Resolve a ticket with the answer given (agents only)."""
         if not text.strip():
             raise ValidationFailed("Informe a solução dada à demanda.", field="text")
-        return self._transition(actor, number, "resolve", EntryKind.RESOLVED, text.strip())
+        return self._transition(actor, number, "resolve", EntryKind.RESOLVED, text.strip(), expected_version)
 
-    def reopen(self, actor: str, number: str, reason: str) -> Ticket:
+    def reopen(self, actor: str, number: str, reason: str, *, expected_version: int | None = None) -> Ticket:
         """Reopen a resolved/canceled ticket within the desk's window."""
         if not reason.strip():
             raise ValidationFailed("Informe uma justificativa para reabrir esta demanda.", field="reason")
-        return self._transition(actor, number, "reopen", EntryKind.REOPENED, reason.strip())
+        return self._transition(actor, number, "reopen", EntryKind.REOPENED, reason.strip(), expected_version)
 
-    def ask(self, actor: str, number: str, text: str) -> Ticket:
+    def ask(self, actor: str, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
         """Ask the requester for more information: the ticket waits for them."""
         if not text.strip():
             raise ValidationFailed("Informe o que o solicitante precisa complementar.", field="text")
-        return self._transition(actor, number, "ask", EntryKind.STATUS, text.strip())
+        return self._transition(actor, number, "ask", EntryKind.STATUS, text.strip(), expected_version)
 
-    def assign(self, actor: str, number: str, to_login: str) -> Ticket:
+    def assign(self, actor: str, number: str, to_login: str, *, expected_version: int | None = None) -> Ticket:
         """Distribute a ticket to an agent of its area (managers)."""
         user = self.ensure_user(actor)
-        row, _ = self._allowed(user, number, "assign")
+        row, _ = self._allowed(user, number, "assign", expected_version)
         target = self.store.get_user(to_login.strip().lower())
         if target is None:
             raise ValidationFailed(f"Usuário desconhecido: {to_login!r}.", field="to")
@@ -358,20 +467,21 @@ class HelpdeskService:
                                     text=f"Atribuída a {target.name}.", internal=True)
         return self.get_ticket(actor, row.number)
 
-    def take(self, actor: str, number: str) -> Ticket:
+    def take(self, actor: str, number: str, *, expected_version: int | None = None) -> Ticket:
         """Reserve a ticket to work on it; takes it over from whoever held it."""
         user = self.ensure_user(actor)
-        row, _ = self._allowed(user, number, "take")
+        row, _ = self._allowed(user, number, "take", expected_version)
         now = self.clock()
         with self.store.write() as conn:
             self._check_version(row)
             self._claim(conn, row, user, now)
         return self.get_ticket(actor, row.number)
 
-    def forward(self, actor: str, number: str, area: str, reason: str) -> Ticket:
+    def forward(self, actor: str, number: str, area: str, reason: str, *,
+                expected_version: int | None = None) -> Ticket:
         """Send a ticket to another area of its desk, with the reason."""
         user = self.ensure_user(actor)
-        row, desk = self._allowed(user, number, "forward")
+        row, desk = self._allowed(user, number, "forward", expected_version)
         area = area.strip()
         if area not in desk.info.areas:
             raise ValidationFailed(
@@ -392,13 +502,17 @@ class HelpdeskService:
         assert moved is not None
         return self._ticket(user, moved)
 
-    def monitor(self, actor: str, number: str, until: date, reason: str) -> Ticket:
+    def monitor(self, actor: str, number: str, until: date, reason: str, *,
+                expected_version: int | None = None) -> Ticket:
         """Keep a ticket in monitoring until a future date (alert when it expires)."""
         user = self.ensure_user(actor)
-        row, _ = self._allowed(user, number, "monitor")
+        row, _ = self._allowed(user, number, "monitor", expected_version)
         now = self.clock()
-        if until <= now.astimezone().date():
+        today = now.astimezone().date()
+        if until <= today:
             raise ValidationFailed("A data do monitoramento deve ser futura.", field="until")
+        if until > today + timedelta(days=MAX_MONITOR_DAYS):
+            raise ValidationFailed("A data do monitoramento deve estar nos próximos 5 anos.", field="until")
         if not reason.strip():
             raise ValidationFailed("Informe o motivo do monitoramento.", field="reason")
         # Monitoring lasts through the whole day chosen, in local time.
@@ -413,30 +527,82 @@ class HelpdeskService:
 
     # -- internals ---------------------------------------------------------
 
-    def _allowed(self, user: User, number: str, action: str) -> tuple[TicketRow, DeskDefinition]:
+    def _allowed(self, user: User, number: str, action: str,
+                 expected_version: int | None = None) -> tuple[TicketRow, DeskDefinition]:
         row = self._visible_row(user, number)
+        # Before the rules: "someone changed it since you opened it" explains a refusal best.
+        if expected_version is not None and expected_version != row.version:
+            raise StaleVersion(_stale_message(row.version))
         desk = load_desk(row.desk)
         refusal = why_not(action, user, row, desk, self.clock())
         if refusal:
             raise refusal.error()
         return row, desk
 
-    def _post(self, user: User, row: TicketRow, desk: DeskDefinition, action: str, text: str,
-              attachments: Iterable[NewAttachment], internal: bool) -> Ticket:
+    def _post(self, user: User, row: TicketRow, desk: DeskDefinition, text: str,
+              attachments: Iterable[NewAttachment], internal: bool, key: str | None, fingerprint: str) -> Ticket:
         text, files = self._message(desk, text, attachments)
-        digests = [self.store.put_file(data) for _, data in files]
+        digests = [self.store.put_file(data) for _, data, _ in files]
         now = self.clock()
         kind = EntryKind.NOTE if internal else EntryKind.COMMENT
-        with self.store.write() as conn:
-            self._check_version(row)
-            self._claim(conn, row, user, now)
-            entry = self.store.insert_entry(conn, row.id, kind, user.login, now, text=text, internal=internal)
-            self._attach(conn, row.id, entry, files, digests, now)
-            self.store.touch(conn, row.id, now)
+        try:
+            with self.store.write() as conn:
+                self._claim_key(conn, user, key, fingerprint)
+                self._check_version(row)
+                self._claim(conn, row, user, now)
+                entry = self.store.insert_entry(conn, row.id, kind, user.login, now, text=text, internal=internal)
+                self._attach(conn, row.id, entry, files, digests, now)
+                self.store.touch(conn, row.id, now)
+                self._remember_key(conn, user, key, fingerprint, row.number, now)
+        except _Replay as replay:
+            return self._replayed(user, replay.number)
         return self.get_ticket(user.login, row.number)
 
+    # -- idempotency -----------------------------------------------------------
+
+    @staticmethod
+    def _fingerprint(key: str | None, action: str, values: Mapping[str, Any],
+                     attachments: Iterable[NewAttachment]) -> str:
+        if key is None:
+            return ""
+        if not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):
+            raise ValidationFailed("Chave de idempotência inválida: use até 200 caracteres ASCII visíveis "
+                                   "(por exemplo, um UUID).", field="idempotency_key")
+        return request_fingerprint(action, values, attachments)
+
+    def _replay(self, user: User, key: str | None, fingerprint: str) -> Ticket | None:
+        """The result of an earlier call with the same key, if there was one."""
+        if key is None:
+            return None
+        found = self.store.idempotent_result(self.store.conn, user.login, key)
+        if found is None:
+            return None
+        if found[0] != fingerprint:
+            raise ValidationFailed(_KEY_REUSED, field="idempotency_key")
+        return self._replayed(user, found[1])
+
+    def _replayed(self, user: User, number: str) -> Ticket:
+        row = self.store.get_ticket(number)
+        if row is None:
+            raise NotFound(f"Demanda {number} não encontrada.")
+        # Shown even if it left the caller's areas since (forwarded): the caller made this change.
+        return self._ticket(user, row)
+
+    def _claim_key(self, conn: sqlite3.Connection, user: User, key: str | None, fingerprint: str) -> None:
+        """Inside the write: a concurrent call with the same key may have finished first."""
+        found = self.store.idempotent_result(conn, user.login, key) if key is not None else None
+        if found is not None:
+            if found[0] != fingerprint:
+                raise ValidationFailed(_KEY_REUSED, field="idempotency_key")
+            raise _Replay(found[1])
+
+    def _remember_key(self, conn: sqlite3.Connection, user: User, key: str | None, fingerprint: str,
+                      number: str, now: datetime) -> None:
+        if key is not None:
+            self.store.remember_key(conn, user.login, key, fingerprint, number, now, now - IDEMPOTENCY_KEEP)
+
     def _message(self, desk: DeskDefinition, text: str,
-                 attachments: Iterable[NewAttachment]) -> tuple[str, list[tuple[str, bytes]]]:
+                 attachments: Iterable[NewAttachment]) -> tuple[str, list[tuple[str, bytes, str]]]:
         text = text.strip()
         files = self._validate_files(desk, tuple(attachments))
         if not text and not files:
@@ -457,13 +623,15 @@ class HelpdeskService:
         self.store.insert_entry(conn, row.id, EntryKind.RESERVED, user.login, now, text=text, internal=True)
 
     def _check_version(self, row: TicketRow) -> None:
+        """Inside the write: nobody changed the ticket between our read and our write."""
         current = self.store.get_ticket(row.number)
         if current is None or current.version != row.version:
-            raise Conflict("A demanda foi alterada por outra pessoa enquanto isso. Atualize e tente de novo.")
+            raise StaleVersion(_stale_message(current.version if current else row.version))
 
-    def _transition(self, actor: str, number: str, action: str, kind: EntryKind, text: str) -> Ticket:
+    def _transition(self, actor: str, number: str, action: str, kind: EntryKind, text: str,
+                    expected_version: int | None = None) -> Ticket:
         user = self.ensure_user(actor)
-        row, desk = self._allowed(user, number, action)
+        row, desk = self._allowed(user, number, action, expected_version)
         if len(text) > desk.info.description_limit:
             raise ValidationFailed(
                 f"O texto tem {len(text)} caracteres; o limite é {desk.info.description_limit}.", field="text"
@@ -593,17 +761,19 @@ class HelpdeskService:
 
     def _validate_files(
         self, desk: DeskDefinition, attachments: tuple[NewAttachment, ...]
-    ) -> list[tuple[str, bytes]]:
+    ) -> list[tuple[str, bytes, str]]:
+        """(clean name, bytes, content type) of each file, within the desk's count, size and type rules."""
         info = desk.info
         if len(attachments) > info.max_attachments:
             raise ValidationFailed(
                 f"São {len(attachments)} arquivos; o limite é {info.max_attachments} por envio.", field="attachments"
             )
-        files: list[tuple[str, bytes]] = []
+        files: list[tuple[str, bytes, str]] = []
         for item in attachments:
             name = clean_file_name(item.name)
             if not name:
                 raise ValidationFailed("Um dos arquivos não tem nome.", field="attachments")
+            content_type = self.file_type(desk, name)
             if not item.data:
                 raise ValidationFailed(f"O arquivo {name!r} está vazio.", field="attachments")
             if len(item.data) > info.max_attachment_bytes:
@@ -612,13 +782,32 @@ class HelpdeskService:
                     f"{format_size(info.max_attachment_bytes)} por arquivo.",
                     field="attachments",
                 )
-            files.append((name, item.data))
+            files.append((name, item.data, content_type))
         return files
 
-    def _attach(self, conn: sqlite3.Connection, ticket_id: int, entry: int, files: list[tuple[str, bytes]],
+    @staticmethod
+    def file_type(desk: DeskDefinition, name: str) -> str:
+        """The content type a (cleaned) file name is stored with; ValidationFailed if the desk refuses it."""
+        ext = file_extension(name)
+        if not desk.content_types:
+            return mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if not ext:
+            if desk.allow_without_extension:
+                return "application/octet-stream"
+            raise ValidationFailed(f"O arquivo {name!r} não tem extensão; o balcão {desk.info.name} aceita: "
+                                   f"{', '.join(desk.info.allowed_extensions)}.", field="attachments")
+        found = desk.content_types.get(ext)
+        if found is None:
+            raise ValidationFailed(
+                f"O tipo de arquivo .{ext} ({name!r}) não é aceito no balcão {desk.info.name}. "
+                f"Tipos aceitos: {', '.join(desk.info.allowed_extensions)}.",
+                field="attachments",
+            )
+        return found
+
+    def _attach(self, conn: sqlite3.Connection, ticket_id: int, entry: int, files: list[tuple[str, bytes, str]],
                 digests: list[str], now: datetime) -> None:
-        for (name, data), digest in zip(files, digests, strict=True):
-            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        for (name, data, content_type), digest in zip(files, digests, strict=True):
             self.store.insert_attachment(conn, ticket_id, entry, name, len(data), content_type, digest, now)
 
     def _new_number(self, conn: sqlite3.Connection, desk: DeskDefinition, seq: int) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.domain import (
+    AccessToken,
     AgentLoad,
     Attachment,
     EntryKind,
@@ -29,6 +31,7 @@ from backend.domain import (
     Role,
     SortKey,
     StatusClass,
+    TicketEvent,
     TicketQuery,
     TicketSummary,
     TimelineEntry,
@@ -57,6 +60,7 @@ _SUMMARY_FROM = (
 )
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_log = logging.getLogger(__name__)
 
 
 def to_db_time(moment: datetime) -> str:
@@ -113,6 +117,17 @@ class TicketRow:
     monitor_until: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """A timeline entry as an event, with what decides who may receive it."""
+
+    id: int
+    event: TicketEvent
+    internal: bool
+    requester: str
+    area: str
+
+
 class Store:
     """A helpdesk database file plus the folder that holds attachment bytes."""
 
@@ -123,6 +138,8 @@ class Store:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        #: Called (on the writing thread) after every committed write: the event hub listens here.
+        self.after_commit: list[Callable[[], None]] = []
         self._migrate()
 
     # -- connections -------------------------------------------------------
@@ -165,6 +182,12 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        for hook in list(self.after_commit):
+            try:
+                hook()
+            except Exception:
+                # The write is committed: a failing listener must not make it look failed (and retried).
+                _log.exception("after-commit hook failed")
 
     def _migrate(self) -> None:
         conn = self.conn
@@ -216,6 +239,92 @@ class Store:
             "SELECT login, name, email, phone, cargo, role, areas FROM users ORDER BY login"
         ).fetchall()
         return [_user(r) for r in rows]
+
+    # -- access tokens and idempotency keys ----------------------------------
+
+    def insert_token(self, conn: sqlite3.Connection, login: str, token_hash: str, label: str,
+                     now: datetime) -> int:
+        """Record a new token's hash; returns its id."""
+        cur = conn.execute(
+            "INSERT INTO tokens (login, token_hash, label, created_at) VALUES (?, ?, ?, ?)",
+            (login, token_hash, label, to_db_time(now)),
+        )
+        return int(cur.lastrowid or 0)
+
+    def token_owner(self, token_hash: str) -> tuple[int, User, datetime | None] | None:
+        """The live (not revoked) token with this hash: its id, user and last use."""
+        row = self.conn.execute(
+            "SELECT t.id, t.last_used_at, u.login, u.name, u.email, u.phone, u.cargo, u.role, u.areas"
+            " FROM tokens t JOIN users u ON u.login = t.login WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+            (token_hash,),
+        ).fetchone()
+        if row is None:
+            return None
+        return int(row[0]), _user(row[2:]), _opt_time(row[1])
+
+    def touch_token(self, conn: sqlite3.Connection, token_id: int, now: datetime) -> None:
+        """Note when a token was last used."""
+        conn.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (to_db_time(now), token_id))
+
+    def revoke_token(self, conn: sqlite3.Connection, token_id: int, now: datetime) -> AccessToken | None:
+        """Revoke a token; returns it as it was (None if unknown)."""
+        found = self.get_token(token_id)
+        if found is not None and found.revoked_at is None:
+            conn.execute("UPDATE tokens SET revoked_at = ? WHERE id = ?", (to_db_time(now), token_id))
+        return found
+
+    def get_token(self, token_id: int) -> AccessToken | None:
+        """One token's public data."""
+        row = self.conn.execute(
+            "SELECT id, login, label, created_at, last_used_at, revoked_at FROM tokens WHERE id = ?", (token_id,)
+        ).fetchone()
+        return _token(row) if row else None
+
+    def list_tokens(self) -> list[AccessToken]:
+        """Every token ever created, oldest first (never the hashes)."""
+        rows = self.conn.execute(
+            "SELECT id, login, label, created_at, last_used_at, revoked_at FROM tokens ORDER BY id"
+        ).fetchall()
+        return [_token(r) for r in rows]
+
+    def idempotent_result(self, conn: sqlite3.Connection, login: str, key: str) -> tuple[str, str] | None:
+        """The fingerprint and ticket number remembered for ``login``'s ``key``, if any."""
+        row = conn.execute(
+            "SELECT fingerprint, ticket_number FROM idempotency_keys WHERE login = ? AND key = ?", (login, key)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def remember_key(self, conn: sqlite3.Connection, login: str, key: str, fingerprint: str, number: str,
+                     now: datetime, keep_until: datetime) -> None:
+        """Remember what ``key`` did; keys older than ``keep_until`` are forgotten on the way."""
+        conn.execute("DELETE FROM idempotency_keys WHERE created_at < ?", (to_db_time(keep_until),))
+        conn.execute(
+            "INSERT INTO idempotency_keys (login, key, fingerprint, ticket_number, created_at) VALUES (?, ?, ?, ?, ?)",
+            (login, key, fingerprint, number, to_db_time(now)),
+        )
+
+    # -- events --------------------------------------------------------------
+
+    def last_entry_id(self) -> int:
+        """The newest timeline entry id (0 when empty): where an event feed starts."""
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM timeline").fetchone()[0])
+
+    def data_version(self) -> int:
+        """SQLite's counter of commits made by other connections (cheap change detection)."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def events_since(self, after_id: int, limit: int = 500) -> list[EventRecord]:
+        """Timeline entries newer than ``after_id``, oldest first, as events."""
+        rows = self.conn.execute(
+            "SELECT e.id, t.number, e.kind, e.created_at, e.author, e.internal, t.requester, t.area"
+            " FROM timeline e JOIN tickets t ON t.id = e.ticket_id WHERE e.id > ? ORDER BY e.id LIMIT ?",
+            (after_id, limit),
+        ).fetchall()
+        return [
+            EventRecord(id=r[0], event=TicketEvent(r[1], EntryKind(r[2]), from_db_time(r[3]), r[4]),
+                        internal=bool(r[5]), requester=r[6], area=r[7])
+            for r in rows
+        ]
 
     # -- tickets -----------------------------------------------------------
 
@@ -509,9 +618,13 @@ class Store:
 
     def read_file(self, digest: str) -> bytes:
         """The bytes stored under ``digest``."""
+        return self.file_path(digest).read_bytes()
+
+    def file_path(self, digest: str) -> Path:
+        """Where the bytes stored under ``digest`` live (the server streams them from there)."""
         if not re.fullmatch(r"[0-9a-f]{64}", digest):
             raise ValueError("invalid digest")
-        return (self.files_dir / digest[:2] / digest).read_bytes()
+        return self.files_dir / digest[:2] / digest
 
     def ticket_count(self) -> int:
         """How many tickets the store holds."""
@@ -532,6 +645,11 @@ def _user(row: Sequence[Any]) -> User:
         role=Role(row[5]),
         areas=tuple(json.loads(row[6])),
     )
+
+
+def _token(row: Sequence[Any]) -> AccessToken:
+    return AccessToken(id=row[0], login=row[1], label=row[2], created_at=from_db_time(row[3]),
+                       last_used_at=_opt_time(row[4]), revoked_at=_opt_time(row[5]))
 
 
 def flags_of(status_class: StatusClass, due_at: datetime | None, monitor_until: datetime | None,

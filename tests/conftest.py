@@ -19,8 +19,18 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("DEMANDAS_CONFIG_DIR", str(home / "config"))
     for name in ("DEMANDAS_DB", "DEMANDAS_SERVER", "DEMANDAS_USER", "DEMANDAS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+    # Never the developer's keyring: subprocesses get none (the file fallback), this process an empty
+    # in-memory one (tests that need another backend set it themselves).
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    import keyring
+
+    from tests.keyrings import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
     monkeypatch.setenv("TZ", "America/Sao_Paulo")
     time.tzset()
     yield home
+    keyring.set_keyring(previous)
     os.environ.pop("TZ", None)
     time.tzset()

@@ -308,9 +308,9 @@ def test_translate_leaves_unknown_messages() -> None:
     assert translate_argparse("algo novo") == "algo novo"
 
 
-def test_serve_refuses_non_loopback(capsys: pytest.CaptureFixture[str], db: str) -> None:
-    code, _, err = run(capsys, "serve", "--db", db, "--host", "0.0.0.0")
-    assert code == 1 and err.startswith("Erro: ") and "0.0.0.0" in err
+def test_serve_refuses_a_host_that_is_not_an_address(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, _, err = run(capsys, "serve", "--db", db, "--host", "servidor.exemplo")
+    assert code == 1 and err.startswith("Erro: Endereço de escuta inválido") and "0.0.0.0" in err
 
 
 # -- seed through the CLI -----------------------------------------------------------
@@ -338,7 +338,10 @@ async def test_make_adapter_choices(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with pytest.raises(UsageError):
         make_adapter(tmp_path / "a.db", "http://127.0.0.1:1", None)
     monkeypatch.setenv("DEMANDAS_SERVER", "http://127.0.0.1:1")
-    remote = make_adapter(None, None, "ana")
+    monkeypatch.setenv("DEMANDAS_TOKEN", "dmd_do_ambiente")
+    with pytest.raises(UsageError, match="--user só vale no modo local"):  # the token says who acts
+        make_adapter(None, None, "ana")
+    remote = make_adapter(None, None, None)
     local = make_adapter(tmp_path / "a.db", None, "ana")  # an explicit --db beats the environment
     try:
         assert isinstance(remote, HttpAdapter) and isinstance(local, LocalAdapter)

@@ -5,7 +5,6 @@ The rules themselves are covered by the contract suite, which runs over the HTTP
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import re
 import select
@@ -21,18 +20,27 @@ import httpx
 import pytest
 
 import tui.adapters.http as http_adapter
+from backend.accounts import Accounts
 from backend.api_models import NewTicketIn, ProfileIn
 from backend.domain import NewAttachment, NewTicket, ProfileUpdate, TicketQuery
-from backend.errors import Conflict, DemandasError, NotFound, TooLarge, Unavailable, ValidationFailed
-from backend.server import bind_socket, content_disposition, is_loopback_host, serve
+from backend.errors import (
+    Conflict,
+    DemandasError,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    Unavailable,
+    ValidationFailed,
+)
+from backend.server import bind_socket, content_disposition, expected_version, is_loopback_host, serve
 from backend.service import HelpdeskService
 from backend.store import Store
-from tests.server_helper import running_server
+from tests.server_helper import issue_token, running_server
 from tui.adapters.http import HttpAdapter
 
 ROOT = Path(__file__).resolve().parent.parent
 API = "/api/v1"
-USER = {"X-Demandas-User": "maria"}
+FAST = (0.01, 0.01, 0.01)  # retry delays that keep the tests quick
 PDF_NAME = "relatório (1).pdf"
 PDF_BYTES = b"%PDF-1.4\n\x00\xff binary \xe9 data"
 ENGLISH = ("Input should", "Field required", "JSON decode", "Not Found", "Method Not Allowed", "detail")
@@ -40,10 +48,16 @@ ENGLISH = ("Input should", "Field required", "JSON decode", "Not Found", "Method
 
 @dataclasses.dataclass
 class Served:
-    """A running server and the service behind it."""
+    """A running server, the service behind it and maria's token."""
 
     url: str
     service: HelpdeskService
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """maria's Authorization header."""
+        return {"Authorization": f"Bearer {self.token}"}
 
     def ticket_body(self, **changes: Any) -> dict[str, Any]:
         """A valid ``POST /tickets`` body for the e-CAGE desk."""
@@ -67,16 +81,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     db = tmp_path_factory.mktemp("http") / "server.db"
     store = Store(db)
     service = HelpdeskService(store)
+    token = issue_token(store, "maria", "Maria Clara")
     with running_server(db, service) as url:
-        yield Served(url, service)
+        yield Served(url, service, token)
     store.close()
+
+
+def multipart(payload: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """httpx arguments for a multipart request: the JSON ``payload`` part, then the files."""
+    return {"data": {"payload": __import__("json").dumps(payload)},
+            "files": [("files", (name, data, "application/octet-stream")) for name, data in files]}
 
 
 @pytest.fixture(scope="module")
 def ticket(served: Served) -> dict[str, Any]:
-    """A ticket of maria's with one attachment whose name is not ASCII."""
-    files = [{"name": PDF_NAME, "content_base64": base64.b64encode(PDF_BYTES).decode()}]
-    response = httpx.post(f"{served.url}{API}/tickets", headers=USER, json=served.ticket_body(attachments=files))
+    """A ticket of maria's with one attachment whose name is not ASCII, sent as multipart."""
+    response = httpx.post(f"{served.url}{API}/tickets", headers=served.auth,
+                          **multipart(served.ticket_body(), [(PDF_NAME, PDF_BYTES)]))
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -113,10 +134,13 @@ EXPECTED_OPERATIONS = {
     (f"{API}/tickets/{{number}}/attachments/{{attachment_id}}", "get"),
     (f"{API}/queue/counts", "get"),
     (f"{API}/agents", "get"),
+    (f"{API}/events", "get"),
     *((f"{API}/tickets/{{number}}/{action}", "post")
       for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor")),
 }
 BODILESS_POSTS = {f"{API}/tickets/{{number}}/take"}
+UPLOADS = {(f"{API}/tickets", "post"), *((f"{API}/tickets/{{number}}/{action}", "post")
+                                          for action in ("comments", "reply", "note"))}
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +166,16 @@ def test_openapi_describes_bodies_responses_and_errors(schema: dict[str, Any]) -
         assert ok["content"], (path, method)
         if method in {"post", "put"} and path not in BODILESS_POSTS:
             assert "requestBody" in operation, (path, method)
+        if (path, method) in UPLOADS:
+            assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+            assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}
         if path.startswith(API):
             refusal = operation["responses"]["422"]["content"]["application/json"]["schema"]
             assert refusal == {"$ref": "#/components/schemas/ErrorBody"}, (path, method)
-            assert operation["security"] == [{"usuario": []}]
-    scheme = schema["components"]["securitySchemes"]["usuario"]
-    assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "X-Demandas-User"}
+            assert operation["security"] == [{"token": []}]
+    scheme = schema["components"]["securitySchemes"]["token"]
+    assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
+    assert "X-Demandas-User" not in str(schema)  # the trusted header is gone for good
     assert "HTTPValidationError" not in schema["components"]["schemas"]  # FastAPI's English default is gone
 
 
@@ -158,37 +186,59 @@ def test_listing_accepts_every_query_field(schema: dict[str, Any]) -> None:
 
 
 def test_request_models_mirror_the_domain() -> None:
-    assert set(NewTicketIn.model_fields) == {f.name for f in dataclasses.fields(NewTicket)}
+    # Files are multipart parts beside the JSON payload, not a JSON field.
+    assert set(NewTicketIn.model_fields) == {f.name for f in dataclasses.fields(NewTicket)} - {"attachments"}
     assert set(ProfileIn.model_fields) == {f.name for f in dataclasses.fields(ProfileUpdate)}
 
 
 # -- identity ----------------------------------------------------------------------
 
 
-def test_health_needs_no_user(served: Served) -> None:
+def test_health_and_schema_need_no_token(served: Served) -> None:
     response = httpx.get(f"{served.url}/health")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert httpx.get(f"{served.url}/openapi.json").status_code == 200
+    assert httpx.get(f"{served.url}/docs").status_code == 200
 
 
-def test_missing_user_header_is_401_json(served: Served) -> None:
-    error = error_of(httpx.get(f"{served.url}{API}/tickets"), 401)
-    assert error["message"] == "Informe o usuário no cabeçalho X-Demandas-User."
+def test_missing_token_is_401_json(served: Served) -> None:
+    response = httpx.get(f"{served.url}{API}/tickets")
+    error = error_of(response, 401)
+    assert error["message"].startswith("Informe o token de acesso no cabeçalho Authorization: Bearer <token>.")
+    assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-def test_display_name_header_is_url_decoded_on_first_sight(served: Served) -> None:
-    headers = {"X-Demandas-User": "joao.silva", "X-Demandas-User-Name": "Jo%C3%A3o%20da%20Silva"}
-    response = httpx.get(f"{served.url}{API}/me", headers=headers)
+@pytest.mark.parametrize("header", ["Bearer nao-existe", "Bearer", "Basic bWFyaWE6eA==", "Bearer " + "x" * 500])
+def test_bad_tokens_are_401_json(served: Served, header: str) -> None:
+    error = error_of(httpx.get(f"{served.url}{API}/me", headers={"Authorization": header}), 401)
+    assert error["code"] == "nao_autenticado"
+
+
+def test_the_token_decides_who_acts_not_a_header(served: Served) -> None:
+    """The old trusted X-Demandas-User header is ignored: nobody can claim to be someone else."""
+    response = httpx.get(f"{served.url}{API}/me", headers={**served.auth, "X-Demandas-User": "gestor"})
     assert response.status_code == 200
-    assert response.json()["name"] == "João da Silva"
+    assert response.json()["login"] == "maria"
+    assert response.headers["x-demandas-login"] == "maria"
+
+
+def test_revoked_token_is_refused_at_once(served: Served) -> None:
+    accounts = Accounts(served.service.store)
+    record, secret = accounts.create_token("maria", "descartável")
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert httpx.get(f"{served.url}{API}/me", headers=headers).status_code == 200
+    accounts.revoke_token(record.id)
+    assert "revogado" in error_of(httpx.get(f"{served.url}{API}/me", headers=headers), 401)["message"]
+    assert accounts.tokens()[-1].last_used_at is not None
 
 
 def test_foreign_host_header_is_refused(served: Served) -> None:
     """A page whose DNS name rebinds to 127.0.0.1 must not read tickets with a forged user."""
-    refused = httpx.get(f"{served.url}{API}/me", headers={**USER, "Host": "evil.example:8765"})
+    refused = httpx.get(f"{served.url}{API}/me", headers={**served.auth, "Host": "evil.example:8765"})
     assert "127.0.0.1" in error_of(refused, 400)["message"]
     port = served.url.rsplit(":", 1)[1]
     for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
-        assert httpx.get(f"{served.url}{API}/me", headers={**USER, "Host": host}).status_code == 200
+        assert httpx.get(f"{served.url}{API}/me", headers={**served.auth, "Host": host}).status_code == 200
 
 
 # -- bad input: 422 in pt-BR, never 500 ------------------------------------------------
@@ -204,23 +254,27 @@ def test_foreign_host_header_is_refused(served: Served) -> None:
         ("scope=todos", "scope", "Campo inválido: scope — deve ser um destes valores: 'mine' ou 'visible'."),
         ("active_only=talvez", "active_only", "Campo inválido: active_only — deve ser verdadeiro ou falso"),
         ("sort=cor", "sort", "Campo inválido: sort"),
+        ("limit=501", "limit", "O tamanho da página deve estar entre 1 e 500."),
+        ("search=" + "a" * 201, "search", "deve ter no máximo 200 caracteres"),
     ],
 )
-def test_bad_query_is_422_in_portuguese(served: Served, query: str, field: str, expected: str) -> None:
-    error = error_of(httpx.get(f"{served.url}{API}/tickets?{query}", headers=USER), 422)
+def test_bad_query_is_422_in_portuguese(served: Served, query: str, field: str,
+                                        expected: str) -> None:
+    error = error_of(httpx.get(f"{served.url}{API}/tickets?{query}", headers=served.auth), 422)
     assert (error["code"], error["field"]) == ("validacao", field)
     assert expected in error["message"]
 
 
-def test_bad_date_is_422_naming_the_format(served: Served, ticket: dict[str, Any]) -> None:
+def test_bad_date_is_422_naming_the_format(served: Served,
+                                           ticket: dict[str, Any]) -> None:
     url = f"{served.url}{API}/tickets/{ticket['number']}/monitor"
-    error = error_of(httpx.post(url, headers=USER, json={"until": "amanhã", "reason": "x"}), 422)
+    error = error_of(httpx.post(url, headers=served.auth, json={"until": "amanhã", "reason": "x"}), 422)
     assert (error["field"], error["message"]) == ("until", "Campo inválido: until — deve ser uma data no formato "
                                                            "AAAA-MM-DD.")
 
 
 def test_malformed_json_is_422(served: Served) -> None:
-    response = httpx.post(f"{served.url}{API}/tickets", headers={**USER, "Content-Type": "application/json"},
+    response = httpx.post(f"{served.url}{API}/tickets", headers={**served.auth, "Content-Type": "application/json"},
                           content=b'{"title": "sem fim"')
     assert error_of(response, 422)["message"].startswith("O corpo da requisição não é um JSON válido")
 
@@ -229,18 +283,42 @@ def test_malformed_json_is_422(served: Served) -> None:
     ("body", "field", "expected"),
     [
         ({"title": 12}, "title", "Campo inválido: title — deve ser um texto."),
-        ({"attachments": "x"}, "attachments", "Campo inválido: attachments — deve ser uma lista."),
-        ({"attachments": [{"name": "a.pdf", "content_base64": "não é base64!"}]}, "attachments",
-         "Campo inválido: attachments[0].content_base64 — não é um conteúdo base64 válido."),
-        ({"attachments": [{"name": "a.pdf"}]}, "attachments",
-         "Campo obrigatório ausente: attachments[0].content_base64."),
         ({"fields": {"x": 1}}, "fields", "Campo inválido: fields.x — deve ser um texto."),
+        ({"desk": ["ecage"]}, "desk", "Campo inválido: desk — deve ser um texto."),
     ],
 )
-def test_wrong_types_and_bad_base64_are_422(served: Served, body: dict[str, Any], field: str, expected: str) -> None:
-    response = httpx.post(f"{served.url}{API}/tickets", headers=USER, json=served.ticket_body(**body))
+def test_wrong_types_are_422(served: Served, body: dict[str, Any], field: str,
+                             expected: str) -> None:
+    response = httpx.post(f"{served.url}{API}/tickets", headers=served.auth, json=served.ticket_body(**body))
     error = error_of(response, 422)
     assert (error["field"], error["message"]) == (field, expected)
+    # The same payload inside a multipart form gets the same answer.
+    response = httpx.post(f"{served.url}{API}/tickets", headers=served.auth,
+                          **multipart(served.ticket_body(**body), [("a.txt", b"x")]))
+    assert (error_of(response, 422)["message"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "files", "content_type", "expected"),
+    [
+        ({"outro": "x"}, [("a.txt", b"x")], None, "Campo desconhecido no formulário: 'outro'"),
+        ({"payload": "{não é json"}, [("a.txt", b"x")], None, "não é um JSON válido"),
+        (None, None, "multipart/form-data", "sem o parâmetro boundary"),
+        ({"payload": "{}"}, [("programa.exe", b"MZ")], None, "O tipo de arquivo .exe ('programa.exe') não é aceito"),
+    ],
+)
+def test_bad_multipart_is_422_in_portuguese(served: Served, ticket: dict[str, Any], data: dict[str, str] | None,
+                                            files: list[tuple[str, bytes]] | None, content_type: str | None,
+                                            expected: str) -> None:
+    url = f"{served.url}{API}/tickets/{ticket['number']}/comments"
+    headers = dict(served.auth)
+    kwargs: dict[str, Any] = {}
+    if content_type:
+        headers["Content-Type"] = content_type
+        kwargs["content"] = b"--x\r\n"
+    else:
+        kwargs = {"data": data, "files": [("files", (n, b, "application/octet-stream")) for n, b in files or []]}
+    assert expected in error_of(httpx.post(url, headers=headers, **kwargs), 422)["message"]
 
 
 @pytest.mark.parametrize(
@@ -252,14 +330,16 @@ def test_wrong_types_and_bad_base64_are_422(served: Served, body: dict[str, Any]
         (b"\xff\xfe\x00", "application/json", "não é um JSON válido"),
     ],
 )
-def test_missing_or_non_object_body_is_422(served: Served, content: bytes, content_type: str, expected: str) -> None:
-    response = httpx.post(f"{served.url}{API}/tickets", headers={**USER, "Content-Type": content_type},
+def test_missing_or_non_object_body_is_422(served: Served, content: bytes,
+                                           content_type: str, expected: str) -> None:
+    response = httpx.post(f"{served.url}{API}/tickets", headers={**served.auth, "Content-Type": content_type},
                           content=content)
     assert expected in error_of(response, 422)["message"]
 
 
 def test_rule_refusals_keep_their_class_and_field(served: Served) -> None:
-    error = error_of(httpx.post(f"{served.url}{API}/tickets", headers=USER, json=served.ticket_body(title="  ")), 422)
+    response = httpx.post(f"{served.url}{API}/tickets", headers=served.auth, json=served.ticket_body(title="  "))
+    error = error_of(response, 422)
     assert (error["code"], error["field"], error["message"]) == ("validacao", "title", "Informe o título.")
 
 
@@ -267,7 +347,7 @@ def test_rule_refusals_keep_their_class_and_field(served: Served) -> None:
 
 
 def test_unknown_ticket_is_404_json(served: Served) -> None:
-    error = error_of(httpx.get(f"{served.url}{API}/tickets/CAGE-99999-ZZZZ", headers=USER), 404)
+    error = error_of(httpx.get(f"{served.url}{API}/tickets/CAGE-99999-ZZZZ", headers=served.auth), 404)
     assert (error["code"], error["message"]) == ("nao_encontrado", "Demanda CAGE-99999-ZZZZ não encontrada.")
 
 
@@ -276,8 +356,9 @@ def test_unknown_ticket_is_404_json(served: Served) -> None:
     ("GET", f"{API}/tickets/", 404),
     ("DELETE", f"{API}/me", 405),
 ])
-def test_unknown_routes_answer_json(served: Served, method: str, path: str, status: int) -> None:
-    response = httpx.request(method, f"{served.url}{path}", headers=USER)
+def test_unknown_routes_answer_json(served: Served, method: str, path: str,
+                                    status: int) -> None:
+    response = httpx.request(method, f"{served.url}{path}", headers=served.auth)
     assert path in error_of(response, status)["message"]
 
 
@@ -287,9 +368,10 @@ def test_unexpected_exception_is_500_without_details(tmp_path: Path) -> None:
             raise RuntimeError("segredo: /srv/demandas/config")
 
     store = Store(tmp_path / "broken.db")
+    token = issue_token(store, "maria")
     try:
         with running_server(tmp_path / "broken.db", Broken(store)) as url:
-            error = error_of(httpx.get(f"{url}{API}/desks", headers=USER), 500)
+            error = error_of(httpx.get(f"{url}{API}/desks", headers={"Authorization": f"Bearer {token}"}), 500)
     finally:
         store.close()
     assert error["code"] == "interno"
@@ -300,10 +382,11 @@ def test_unexpected_exception_is_500_without_details(tmp_path: Path) -> None:
 # -- attachments and size limits --------------------------------------------------------
 
 
-def test_attachment_download_keeps_bytes_type_and_name(served: Served, ticket: dict[str, Any]) -> None:
+def test_attachment_download_keeps_bytes_type_and_name(served: Served,
+                                                      ticket: dict[str, Any]) -> None:
     attachment = ticket["attachments"][0]
     url = f"{served.url}{API}/tickets/{ticket['number']}/attachments/{attachment['id']}"
-    response = httpx.get(url, headers=USER)
+    response = httpx.get(url, headers=served.auth)
     assert response.status_code == 200
     assert response.content == PDF_BYTES
     assert response.headers["content-type"] == "application/pdf"
@@ -320,8 +403,8 @@ def test_content_disposition_fallback_is_safe() -> None:
 
 def test_unknown_attachment_is_404(served: Served, ticket: dict[str, Any]) -> None:
     base = f"{served.url}{API}/tickets/{ticket['number']}/attachments"
-    assert error_of(httpx.get(f"{base}/999999", headers=USER), 404)["code"] == "nao_encontrado"
-    assert error_of(httpx.get(f"{base}/{2**70}", headers=USER), 422)["field"] == "attachment_id"
+    assert error_of(httpx.get(f"{base}/999999", headers=served.auth), 404)["code"] == "nao_encontrado"
+    assert error_of(httpx.get(f"{base}/{2**70}", headers=served.auth), 422)["field"] == "attachment_id"
 
 
 def test_body_over_the_limit_is_413_json(tmp_path: Path) -> None:
@@ -334,24 +417,56 @@ def test_body_over_the_limit_is_413_json(tmp_path: Path) -> None:
             yield b"y" * 1000
         yield b'"}'
 
+    store = Store(tmp_path / "small.db")
+    auth = {"Authorization": f"Bearer {issue_token(store, 'maria')}"}
+    store.close()
     with running_server(tmp_path / "small.db", max_body_bytes=2048) as url:
         target = f"{url}{API}/tickets/CAGE-00001-AAAA/comments"
-        declared = httpx.post(target, headers=USER, json=big)
-        streamed = httpx.post(target, headers={**USER, "Content-Type": "application/json"}, content=chunks())
+        declared = httpx.post(target, headers=auth, json=big)
+        streamed = httpx.post(target, headers={**auth, "Content-Type": "application/json"}, content=chunks())
         # The connection still serves requests after a refusal.
         assert httpx.get(f"{url}/health").status_code == 200
     for response in (declared, streamed):
         error = error_of(response, 413)
         assert error["code"] == "muito_grande"
-        assert "Envie os arquivos em partes" in error["message"]
+        assert "por requisição JSON" in error["message"]
+
+
+def test_a_file_over_the_desk_limit_is_413_while_streaming(served: Served, ticket: dict[str, Any]) -> None:
+    """The answer comes as soon as the file passes the desk's limit, while the client is still sending."""
+    limit = served.service.desk("ecage").max_attachment_bytes
+    boundary = "limite-demandas"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="payload"\r\n\r\n{{"text": "x"}}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="grande.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n").encode()
+    declared = len(head) + 3 * limit  # under the request limit: only the per-file limit can refuse it
+    host, port = served.url.removeprefix("http://").split(":")
+    before = len(served.service.get_ticket("maria", ticket["number"]).timeline)
+    with socket.create_connection((host, int(port)), timeout=20) as conn:
+        conn.sendall((f"POST {API}/tickets/{ticket['number']}/comments HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                      f"Authorization: Bearer {served.token}\r\n"
+                      f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                      f"Content-Length: {declared}\r\n\r\n").encode() + head)
+        conn.sendall(b"0" * (limit + 512 * 1024))  # just past the limit; two thirds of the body never go
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            piece = conn.recv(65536)
+            if not piece:
+                break
+            answer += piece
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 413 Request Entity Too Large", answer[:300]
+    message = rest.split(b"\r\n\r\n", 1)[1].decode()
+    assert "grande.pdf" in message and "limite por arquivo do balcão" in message
+    assert len(served.service.get_ticket("maria", ticket["number"]).timeline) == before
 
 
 # -- serve(): loopback only --------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.0.10", "::", "example.com", ""])
-def test_serve_refuses_non_loopback_hosts(tmp_path: Path, host: str) -> None:
-    with pytest.raises(ValueError, match="Recusado: sem contas de acesso"):
+@pytest.mark.parametrize("host", ["example.com", "", "256.1.1.1"])
+def test_serve_refuses_hosts_that_are_not_addresses(tmp_path: Path, host: str) -> None:
+    with pytest.raises(ValueError, match="Endereço de escuta inválido"):
         serve(tmp_path / "x.db", host=host, port=0)
     assert not (tmp_path / "x.db").exists()  # refused before touching anything
 
@@ -367,6 +482,29 @@ def test_busy_port_is_a_portuguese_os_error() -> None:
         taken.listen()
         with pytest.raises(OSError, match=re.escape("Não foi possível escutar em 127.0.0.1")):
             bind_socket("127.0.0.1", taken.getsockname()[1]).close()
+
+
+def test_serve_beyond_loopback_warns_that_http_is_not_encrypted(tmp_path: Path) -> None:
+    db = tmp_path / "rede.db"
+    code = f"from backend.server import serve; serve({str(db)!r}, host='0.0.0.0', port=0)"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        lines = [proc.stderr.readline().strip() for _ in range(3)]
+        match = re.fullmatch(r"Servidor Demandas em http://0\.0\.0\.0:(\d+) \(banco: .+\)", lines[0])
+        assert match, lines
+        assert "SEM criptografia" in lines[1] and "túnel SSH" in lines[1] and "TLS" in lines[1]
+        assert "Nenhum token de acesso ativo" in lines[2]
+        # Any Host header is served (the token guards the API); without a token, 401.
+        url = f"http://127.0.0.1:{match[1]}"
+        assert httpx.get(f"{url}/health", headers={"Host": "demandas.orgao.gov.br"}, timeout=5).status_code == 200
+        assert httpx.get(f"{url}{API}/me", headers={"Host": "demandas.orgao.gov.br"}, timeout=5).status_code == 401
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_serve_announces_itself_and_stops_on_ctrl_c(tmp_path: Path) -> None:
@@ -394,7 +532,7 @@ def test_serve_announces_itself_and_stops_on_ctrl_c(tmp_path: Path) -> None:
 
 
 async def test_adapter_round_trips_an_attachment(served: Served, ticket: dict[str, Any]) -> None:
-    adapter = HttpAdapter(served.url, "maria")
+    adapter = HttpAdapter(served.url, served.token)
     try:
         found = await adapter.get_ticket(ticket["number"])
         meta, data = await adapter.download(found.number, found.attachments[0].id)
@@ -405,19 +543,30 @@ async def test_adapter_round_trips_an_attachment(served: Served, ticket: dict[st
     assert meta.name == PDF_NAME
 
 
-async def test_adapter_sends_the_display_name(served: Served) -> None:
-    adapter = HttpAdapter(served.url.removeprefix("http://"), "ana.lucia", "Ana Lúcia Ávila")
+async def test_adapter_learns_its_login_from_the_server(served: Served) -> None:
+    adapter = HttpAdapter(served.url.removeprefix("http://"), served.token)
     try:
+        assert adapter.login == ""
         user = await adapter.whoami()
     finally:
         await adapter.aclose()
-    assert (user.login, user.name) == ("ana.lucia", "Ana Lúcia Ávila")
+    assert (user.login, user.name, adapter.login) == ("maria", "Maria Clara", "maria")
     assert adapter.location == f"servidor: {served.url}"
+
+
+async def test_adapter_with_a_refused_token_says_so(served: Served) -> None:
+    adapter = HttpAdapter(served.url, "dmd_inventado")
+    try:
+        with pytest.raises(Unauthenticated, match="inválido ou revogado"):
+            await adapter.whoami()
+        assert await adapter.ping()  # the server is there; only the token is wrong
+    finally:
+        await adapter.aclose()
 
 
 async def test_adapter_ignores_proxies_for_a_local_server(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
-    adapter = HttpAdapter(served.url, "maria")
+    adapter = HttpAdapter(served.url, served.token)
     try:
         assert (await adapter.whoami()).login == "maria"
     finally:
@@ -426,7 +575,7 @@ async def test_adapter_ignores_proxies_for_a_local_server(served: Served, monkey
 
 @pytest.mark.parametrize("url", ["http://", "ftp://127.0.0.1:21", "http://[nao-e-ip]:80"])
 async def test_adapter_with_a_bad_server_address_says_so(url: str) -> None:
-    adapter = HttpAdapter(url, "maria")
+    adapter = HttpAdapter(url, "token")
     with pytest.raises(ValidationFailed, match="Endereço de servidor inválido"):
         await adapter.whoami()
     await adapter.aclose()
@@ -436,10 +585,11 @@ async def test_adapter_against_a_closed_port_is_unavailable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    adapter = HttpAdapter(f"http://127.0.0.1:{port}", "maria", timeout=5)
+    adapter = HttpAdapter(f"http://127.0.0.1:{port}", "token", timeout=5, retry_delays=FAST)
     try:
         with pytest.raises(Unavailable) as info:
             await adapter.whoami()
+        assert not await adapter.ping()
     finally:
         await adapter.aclose()
     assert str(info.value) == (f"Sem conexão com o servidor http://127.0.0.1:{port}. "
@@ -448,7 +598,7 @@ async def test_adapter_against_a_closed_port_is_unavailable() -> None:
 
 def mocked(handler: Any) -> HttpAdapter:
     """An adapter whose requests go to ``handler`` instead of the network."""
-    return HttpAdapter("http://demandas.test", "maria", transport=httpx.MockTransport(handler))
+    return HttpAdapter("http://demandas.test", "dmd_teste", transport=httpx.MockTransport(handler), retry_delays=FAST)
 
 
 async def test_adapter_maps_error_bodies_to_the_same_classes() -> None:
@@ -502,7 +652,7 @@ async def test_adapter_percent_encodes_ticket_numbers() -> None:
 
 
 async def test_adapter_refuses_an_oversized_body_before_sending(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(http_adapter, "MAX_BODY_BYTES", 1000)
+    monkeypatch.setattr(http_adapter, "MAX_UPLOAD_BYTES", 1000)
 
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError("nothing should be sent")
@@ -510,3 +660,10 @@ async def test_adapter_refuses_an_oversized_body_before_sending(monkeypatch: pyt
     files = [NewAttachment("grande.pdf", b"x" * 2000)]
     with pytest.raises(TooLarge, match="o servidor aceita até"):
         await mocked(handler).comment("CAGE-00001-AAAA", "segue", files)
+
+
+def test_if_match_accepts_etags_and_refuses_garbage() -> None:
+    assert [expected_version(v) for v in (None, "*", '"3"', 'W/"12"', "7")] == [None, None, 3, 12, 7]
+    for bad in ('"três"', '"1", "2"', "-1", "99999999999999999999"):
+        with pytest.raises(ValidationFailed, match="If-Match inválido"):
+            expected_version(bad)

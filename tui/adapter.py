@@ -5,12 +5,20 @@ the embedded default) and :class:`tui.adapters.http.HttpAdapter` (a
 ``demandas serve`` over HTTP). Both return domain objects and raise
 :class:`backend.errors.DemandasError` subclasses with pt-BR messages; one
 contract test suite runs against both.
+
+Safe writes: ``idempotency_key`` (create, comment, reply, note) makes a repeated
+call return the first call's result instead of writing twice — the HTTP adapter
+makes one per call and reuses it on its own retries; pass your own (e.g. a draft
+id) to make a re-send after a crash safe too. ``expected_version`` (every edit)
+is the ``Ticket.version`` the user was looking at: if the ticket changed since,
+the edit is refused with :class:`backend.errors.StaleVersion` instead of
+overwriting someone's work. ``None`` (the default) skips each check.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
 
 from backend.domain import (
@@ -23,6 +31,7 @@ from backend.domain import (
     ProfileUpdate,
     QueueCounts,
     Ticket,
+    TicketEvent,
     TicketQuery,
     TicketSummary,
     User,
@@ -60,53 +69,57 @@ class Adapter(ABC):
         """A ticket with its timeline and the actions the user may take."""
 
     @abstractmethod
-    async def create_ticket(self, new: NewTicket) -> Ticket:
+    async def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None) -> Ticket:
         """Open a ticket."""
 
     @abstractmethod
-    async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+    async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                      idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """Add a comment and/or attachments."""
 
     @abstractmethod
-    async def cancel(self, number: str, reason: str = "") -> Ticket:
+    async def cancel(self, number: str, reason: str = "", *, expected_version: int | None = None) -> Ticket:
         """Cancel an active ticket."""
 
     @abstractmethod
-    async def resolve(self, number: str, text: str) -> Ticket:
+    async def resolve(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
         """Resolve a ticket (agents and managers)."""
 
     @abstractmethod
-    async def reopen(self, number: str, reason: str) -> Ticket:
+    async def reopen(self, number: str, reason: str, *, expected_version: int | None = None) -> Ticket:
         """Reopen a resolved or canceled ticket with a justification."""
 
     # -- support staff ----------------------------------------------------
 
     @abstractmethod
-    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                    idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """A public answer from staff (the requester sees it)."""
 
     @abstractmethod
-    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                   idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """An internal note (observação), never shown to the requester."""
 
     @abstractmethod
-    async def ask(self, number: str, text: str) -> Ticket:
+    async def ask(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
         """Ask the requester for more information (-> Aguardando Solicitante)."""
 
     @abstractmethod
-    async def assign(self, number: str, to_login: str) -> Ticket:
+    async def assign(self, number: str, to_login: str, *, expected_version: int | None = None) -> Ticket:
         """Distribute a ticket to an agent of its area (managers)."""
 
     @abstractmethod
-    async def take(self, number: str) -> Ticket:
+    async def take(self, number: str, *, expected_version: int | None = None) -> Ticket:
         """Reserve a ticket to me, taking it over from whoever held it."""
 
     @abstractmethod
-    async def forward(self, number: str, area: str, reason: str) -> Ticket:
+    async def forward(self, number: str, area: str, reason: str, *, expected_version: int | None = None) -> Ticket:
         """Send a ticket to another area, with the reason."""
 
     @abstractmethod
-    async def monitor(self, number: str, until: date, reason: str) -> Ticket:
+    async def monitor(self, number: str, until: date, reason: str, *,
+                      expected_version: int | None = None) -> Ticket:
         """Keep a ticket in monitoring until ``until``."""
 
     @abstractmethod
@@ -120,6 +133,28 @@ class Adapter(ABC):
     @abstractmethod
     async def download(self, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
         """An attachment's metadata and bytes."""
+
+    # -- connection and live updates -----------------------------------------
+
+    @abstractmethod
+    async def ping(self) -> bool:
+        """True when the backend answers now; never raises (poll it behind the "sem conexão" banner)."""
+
+    @abstractmethod
+    def events(self) -> AsyncIterator[TicketEvent]:
+        """Live events of the tickets the user may see, from the moment of the call on.
+
+        Each event says a ticket changed (a new timeline entry: ``number``, ``kind``,
+        ``at``, ``actor``); fetch the ticket or the listing to see what changed.
+        Internal entries (notes, distribution, reservation) reach staff only. The
+        user's own changes are included (compare ``actor`` with ``whoami().login``).
+
+        The iterator never ends by itself: when the server is lost it reconnects
+        with backoff and, on reconnect, receives what it missed. Consume it in a
+        worker and cancel the worker to stop. Raises ``Unauthenticated`` when the
+        token is refused; a local store is polled about once a second, so changes
+        made by other processes on the same file show up too.
+        """
 
     @abstractmethod
     async def aclose(self) -> None:

@@ -107,13 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Demandas: atendimento (helpdesk) no terminal. Sem comando, abre a interface.",
     )
     _add_globals(parser)
+    parser.add_argument("--demo", action="store_true",
+                        help="antes de abrir, preenche um banco local vazio com usuários e demandas de demonstração")
     parser.set_defaults(handler=_cmd_tui, parser=parser)
     commands = parser.add_subparsers(title="comandos", metavar="COMANDO", parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="serve o backend por HTTP (JSON, com esquema OpenAPI)",
                                 description="Serve o backend local por HTTP.")
     _add_globals(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="endereço de escuta (padrão: 127.0.0.1, só local)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="endereço de escuta (padrão: 127.0.0.1, só local; 0.0.0.0 para a rede, sem criptografia: "
+                            "use um túnel SSH ou um proxy com TLS)")
     serve.add_argument("--port", type=_bounded_int(1, 65535, "a porta"), default=8765,
                        help="porta (padrão: 8765)")
     serve.set_defaults(handler=_cmd_serve, parser=serve)
@@ -142,9 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     actions = tickets.add_subparsers(title="ações", metavar="AÇÃO", dest="action", required=True,
                                      parser_class=_Parser)
     _build_tickets(actions)
-    from tui import cli_staff  # the staff verbs live beside, to keep this file focused
+    from tui import cli_auth, cli_staff  # the staff and shared-server verbs live beside, to keep this file focused
 
     cli_staff.build(commands, actions)
+    cli_auth.build(commands, actions)
     return parser
 
 
@@ -321,8 +326,14 @@ def _text_arg(value: str) -> str:
 def _cmd_tui(args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui.connect import make_adapter
+    from tui.connect import UsageError, make_adapter
 
+    if _opt(args, "demo"):
+        if _opt(args, "server"):
+            raise UsageError("--demo preenche um banco local; não se aplica com --server.")
+        seeded = _cmd_seed(argparse.Namespace(**vars(args), tickets=1000, if_empty=True, random_seed=2024))
+        if seeded:
+            return seeded
     adapter = make_adapter(_db(args), _opt(args, "server"), _opt(args, "user"))
     try:
         from tui.app import run_tui  # textual is imported only here
@@ -341,7 +352,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         serve(resolve_db(_db(args)), args.host, args.port)
-    except ValueError as exc:  # e.g. a non-loopback host
+    except ValueError as exc:  # e.g. a host that is not an IP address
         return _fail(str(exc))
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -43,6 +43,9 @@ class DeskDefinition:
     transitions: dict[str, Transition]
     area_by_type: dict[str, str]
     sla_by_type: dict[str, int]
+    # Lower-case extension -> the content type files of that kind are served with; empty: any file.
+    content_types: dict[str, str] = field(default_factory=dict)
+    allow_without_extension: bool = True
 
     def area_for(self, type_name: str) -> str:
         """The support area that receives new tickets of ``type_name``."""
@@ -90,6 +93,9 @@ def load_desk(desk_id: str) -> DeskDefinition:
     if desk_id not in DESK_IDS:
         raise NotFound(f"Balcão desconhecido: {desk_id!r}. Balcões: {', '.join(DESK_IDS)}.")
     data = _read(f"{desk_id}.toml")
+    files = data["attachments"]
+    content_types = {str(ext).lower().lstrip("."): str(kind) for ext, kind in
+                     files.get("allowed_extensions", {}).items()}
     limits = {"title": data["title_limit"], "description": data["description_limit"]}
     fields = tuple(
         FieldDef(
@@ -111,14 +117,15 @@ def load_desk(desk_id: str) -> DeskDefinition:
         prefix=data["prefix"],
         description_limit=data["description_limit"],
         reopen_days=data["reopen_days"],
-        max_attachment_bytes=data["attachments"]["max_bytes"],
-        max_attachments=data["attachments"]["max_files"],
+        max_attachment_bytes=files["max_bytes"],
+        max_attachments=files["max_files"],
         statuses=statuses,
         fields=fields,
         types=_catalog(_read(data["catalog"])),
         orgaos=tuple(_read(data["orgaos"])["orgaos"]),
         areas=tuple(dict.fromkeys(data.get("areas", {}).values())),
         sla_hours=max(data.get("sla_hours", {"": 72}).values()),
+        allowed_extensions=tuple(content_types),
     )
     transitions = {
         name: Transition(
@@ -143,4 +150,6 @@ def load_desk(desk_id: str) -> DeskDefinition:
         transitions=transitions,
         area_by_type=dict(data.get("areas", {})),
         sla_by_type=dict(data.get("sla_hours", {})),
+        content_types=content_types,
+        allow_without_extension=bool(files.get("allow_without_extension", not content_types)),
     )

@@ -57,14 +57,20 @@ class Backend:
         self._open: list[Adapter] = []
 
     def adapter(self, login: str) -> Adapter:
-        """An adapter acting as ``login``."""
+        """An adapter acting as ``login`` (over HTTP: with a token of that user, made on the way)."""
         adapter: Adapter
         if self.base_url is None:
             adapter = LocalAdapter(self.db, login, service=HelpdeskService(Store(self.db), clock=CLOCK))
         else:
+            from tests.server_helper import issue_token
             from tui.adapters.http import HttpAdapter
 
-            adapter = HttpAdapter(self.base_url, login)
+            store = Store(self.db)
+            try:
+                token = issue_token(store, login)
+            finally:
+                store.close()
+            adapter = HttpAdapter(self.base_url, token)
         self._open.append(adapter)
         return adapter
 

@@ -2,16 +2,19 @@
 
 Responses are decoded into the same domain dataclasses the local adapter
 returns, and error bodies back into the same exception classes, so screens
-cannot tell the two apart.
+cannot tell the two apart. Every request carries ``Authorization: Bearer``;
+safe requests (GETs, and POSTs with an ``Idempotency-Key``) are retried with
+exponential backoff when the server is briefly gone (restart, proxy 502/503/504).
 """
 
 from __future__ import annotations
 
-import base64
+import asyncio
 import dataclasses
 import ipaddress
 import json
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -20,7 +23,7 @@ from urllib.parse import quote, unquote
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from backend.api_models import MAX_BODY_BYTES, TicketPage, body_too_large_message
+from backend.api_models import MAX_BODY_BYTES, MAX_UPLOAD_BYTES, TicketPage, body_too_large_message
 from backend.domain import (
     AgentLoad,
     Attachment,
@@ -31,17 +34,26 @@ from backend.domain import (
     ProfileUpdate,
     QueueCounts,
     Ticket,
+    TicketEvent,
     TicketQuery,
     TicketSummary,
     User,
 )
-from backend.errors import DemandasError, TooLarge, Unavailable, ValidationFailed, error_from_dict
+from backend.errors import DemandasError, TooLarge, Unauthenticated, Unavailable, ValidationFailed, error_from_dict
 from tui.adapter import Adapter
 
 API_PREFIX = "/api/v1"
-USER_HEADER = "X-Demandas-User"
-USER_NAME_HEADER = "X-Demandas-User-Name"
 ATTACHMENT_HEADER = "X-Demandas-Attachment"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+LOGIN_HEADER = "X-Demandas-Login"
+#: Waits between tries of a safe request: 5 tries over about 3 s, then Unavailable.
+RETRY_DELAYS: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6)
+#: Waits between reconnections of the event stream (the last one repeats).
+EVENT_DELAYS: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+# Over the server's keep-alive period (15 s): silence this long means the link is dead.
+EVENT_READ_TIMEOUT = 60.0
+PING_TIMEOUT = 5.0
+_RETRY_STATUSES = frozenset({502, 503, 504})
 
 R = TypeVar("R")
 
@@ -90,8 +102,44 @@ def query_params(query: TicketQuery) -> dict[str, str | int]:
     return params
 
 
-def _files(attachments: Sequence[NewAttachment]) -> list[dict[str, str]]:
-    return [{"name": a.name, "content_base64": base64.b64encode(a.data).decode("ascii")} for a in attachments]
+def _multipart(attachments: Sequence[NewAttachment]) -> list[tuple[str, tuple[str, bytes, str]]]:
+    # The server decides the type from the name and the desk's rules; it never trusts ours.
+    return [("files", (a.name, a.data, "application/octet-stream")) for a in attachments]
+
+
+def _if_match(expected_version: int | None) -> dict[str, str]:
+    return {"If-Match": f'"{expected_version}"'} if expected_version is not None else {}
+
+
+def parse_event(data: str) -> TicketEvent | None:
+    """A ticket event from an SSE ``data`` field (None when it is not one)."""
+    try:
+        return cast(TicketEvent, _decoder(TicketEvent).validate_json(data))
+    except ValidationError:
+        return None
+
+
+async def sse_blocks(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str | None, str, str]]:
+    """(id, event name, data) of each server-sent event block; comments and ``retry`` are skipped."""
+    event_id: str | None = None
+    name = ""
+    data: list[str] = []
+    async for line in lines:
+        if line == "":
+            if event_id is not None or data:
+                yield event_id, name or "message", "\n".join(data)
+            event_id, name, data = None, "", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "id":
+            event_id = value
+        elif field == "event":
+            name = value
+        elif field == "data":
+            data.append(value)
 
 
 def _ticket_path(number: str, *rest: str) -> str:
@@ -102,16 +150,21 @@ def _ticket_path(number: str, *rest: str) -> str:
 
 
 class HttpAdapter(Adapter):
-    """The helpdesk of a ``demandas serve`` at ``base_url``, acting as ``login``."""
+    """The helpdesk of a ``demandas serve`` at ``base_url``, acting as the owner of ``token``."""
 
-    def __init__(self, base_url: str, login: str, display_name: str | None = None, *,
-                 transport: httpx.AsyncBaseTransport | None = None, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, token: str, *, transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: float = 30, retry_delays: Sequence[float] = RETRY_DELAYS,
+                 event_delays: Sequence[float] = EVENT_DELAYS, event_read_timeout: float = EVENT_READ_TIMEOUT) -> None:
         self.base_url = normalize_base_url(base_url)
         self.location = f"servidor: {self.base_url}"
-        self.login = login
-        self._display_name = display_name
+        #: Who the token belongs to, as the server says on every answer ("" before the first one).
+        self.login = ""
+        self._token = token
         self._transport = transport
         self._timeout = timeout
+        self._retry_delays = tuple(retry_delays)
+        self._event_delays = tuple(event_delays) or (1.0,)
+        self._event_read_timeout = event_read_timeout
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
@@ -123,10 +176,10 @@ class HttpAdapter(Adapter):
             if url is None or url.scheme not in ("http", "https") or not url.host:
                 # On first use, like every other adapter error, so the screens report it where they call.
                 raise self._bad_address()
-            # Percent-encoded: header values are ASCII; the server decodes both.
-            headers = {USER_HEADER: quote(self.login, safe="")}
-            if self._display_name:
-                headers[USER_NAME_HEADER] = quote(self._display_name, safe="")
+            if not self._token.isascii() or not self._token.isprintable():
+                raise Unauthenticated("O token de acesso salvo é inválido. Rode `demandas login URL` de novo.",
+                                      field="token")
+            headers = {"Authorization": f"Bearer {self._token}"}
             # Office networks set HTTP_PROXY without NO_PROXY=localhost; a local server must not go through it.
             self._client = httpx.AsyncClient(base_url=self.base_url + API_PREFIX, headers=headers,
                                              transport=self._transport, timeout=self._timeout,
@@ -134,31 +187,61 @@ class HttpAdapter(Adapter):
         return self._client
 
     async def _request(self, method: str, path: str, *, params: Mapping[str, str | int] | None = None,
-                       payload: Mapping[str, Any] | None = None) -> httpx.Response:
-        headers: dict[str, str] = {}
+                       payload: Mapping[str, Any] | None = None,
+                       attachments: Sequence[NewAttachment] = (), headers: Mapping[str, str] | None = None,
+                       idempotent: bool = False) -> httpx.Response:
+        """Send a request; retry it when that is safe (GET, or a POST with an idempotency key)."""
+        sent_headers = dict(headers or {})
         content: bytes | None = None
+        data: dict[str, str] | None = None
+        files = _multipart(attachments) if attachments else None
         if payload is not None:
-            content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            # Checked here too: uploading 50 MB over a slow link only to be refused helps nobody.
-            if len(content) > MAX_BODY_BYTES:
-                raise TooLarge(body_too_large_message(len(content), MAX_BODY_BYTES), field="attachments")
-            headers["Content-Type"] = "application/json"
+            text = json.dumps(payload, ensure_ascii=False)
+            if files:
+                data = {"payload": text}
+                size = len(text.encode("utf-8")) + sum(len(a.data) for a in attachments)
+                # Checked here too: uploading 50 MB over a slow link only to be refused helps nobody.
+                if size > MAX_UPLOAD_BYTES:
+                    raise TooLarge(body_too_large_message(size, MAX_UPLOAD_BYTES, upload=True), field="attachments")
+            else:
+                content = text.encode("utf-8")
+                if len(content) > MAX_BODY_BYTES:
+                    raise TooLarge(body_too_large_message(len(content), MAX_BODY_BYTES), field="text")
+                sent_headers["Content-Type"] = "application/json"
+        safe = method == "GET" or idempotent
         client = self._http()
-        try:
-            response = await client.request(method, path.lstrip("/"), params=params, content=content,
-                                            headers=headers)
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise self._bad_address() from exc
-        except httpx.TimeoutException as exc:
-            hint = "" if method == "GET" else " Confira se a ação foi registrada antes de repetir."
-            raise Unavailable(f"O servidor {self.base_url} não respondeu em {self._timeout:g} s.{hint}") from exc
-        except httpx.TransportError as exc:
-            raise Unavailable(
-                f"Sem conexão com o servidor {self.base_url}. Verifique se `demandas serve` está rodando."
-            ) from exc
-        if response.is_success:
-            return response
-        raise self._refusal(response)
+        delays = iter(self._retry_delays)
+        while True:
+            try:
+                response = await client.request(method, path.lstrip("/"), params=params, content=content,
+                                                data=data, files=files, headers=sent_headers)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise self._bad_address() from exc
+            except httpx.TransportError as exc:
+                # A refused connection never reached the server: any request may try again.
+                retry = safe or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                delay = next(delays, None) if retry else None
+                if delay is None:
+                    raise self._lost(method, exc, idempotent) from exc
+                await asyncio.sleep(delay)
+                continue
+            if response.is_success:
+                self.login = response.headers.get(LOGIN_HEADER, self.login)
+                return response
+            if safe and response.status_code in _RETRY_STATUSES:
+                delay = next(delays, None)
+                if delay is not None:
+                    await asyncio.sleep(delay)
+                    continue
+            raise self._refusal(response)
+
+    def _lost(self, method: str, exc: httpx.TransportError, idempotent: bool) -> Unavailable:
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+            hint = "" if method == "GET" or idempotent else " Confira se a ação foi registrada antes de repetir."
+            return Unavailable(f"O servidor {self.base_url} não respondeu em {self._timeout:g} s.{hint}")
+        return Unavailable(
+            f"Sem conexão com o servidor {self.base_url}. Verifique se `demandas serve` está rodando."
+        )
 
     def _bad_address(self) -> ValidationFailed:
         return ValidationFailed(f"Endereço de servidor inválido: {self.base_url!r}. Exemplo: http://127.0.0.1:8765",
@@ -173,9 +256,11 @@ class HttpAdapter(Adapter):
         if isinstance(detail, dict) and "message" in detail:
             return error_from_dict(detail)
         status = response.status_code
-        if status in (502, 503, 504):  # a proxy in front of a stopped server
+        if status in _RETRY_STATUSES:  # a proxy in front of a stopped server
             return Unavailable(f"O servidor {self.base_url} está indisponível (HTTP {status}). Tente de novo em "
                                "instantes.")
+        if status == 401:
+            return Unauthenticated("O servidor recusou o token de acesso. Rode `demandas login URL` de novo.")
         return DemandasError(f"O servidor {self.base_url} respondeu com um erro inesperado (HTTP {status}).")
 
     def _unexpected(self, response: httpx.Response) -> DemandasError:
@@ -190,8 +275,19 @@ class HttpAdapter(Adapter):
         except ValidationError as exc:
             raise self._unexpected(response) from exc
 
-    async def _ticket(self, method: str, path: str, payload: Mapping[str, Any] | None = None) -> Ticket:
-        return self._decode(Ticket, await self._request(method, path, payload=payload))
+    async def _ticket(self, path: str, payload: Mapping[str, Any] | None = None, *,
+                      expected_version: int | None = None) -> Ticket:
+        """A POST that changes a ticket (not retried: without a key a retry could apply it twice)."""
+        response = await self._request("POST", path, payload=payload, headers=_if_match(expected_version))
+        return self._decode(Ticket, response)
+
+    async def _send(self, path: str, payload: Mapping[str, Any], attachments: Sequence[NewAttachment],
+                    key: str | None, expected_version: int | None = None) -> Ticket:
+        """A POST that adds to a ticket, with a key reused on every retry of this one call."""
+        headers = {IDEMPOTENCY_HEADER: key or str(uuid.uuid4()), **_if_match(expected_version)}
+        response = await self._request("POST", path, payload=payload, attachments=attachments, headers=headers,
+                                       idempotent=True)
+        return self._decode(Ticket, response)
 
     # -- the contract ------------------------------------------------------
 
@@ -222,63 +318,69 @@ class HttpAdapter(Adapter):
 
     async def get_ticket(self, number: str) -> Ticket:
         """A ticket with its timeline and the actions the user may take."""
-        return await self._ticket("GET", _ticket_path(number))
+        return self._decode(Ticket, await self._request("GET", _ticket_path(number)))
 
-    async def create_ticket(self, new: NewTicket) -> Ticket:
-        """Open a ticket."""
-        payload = {spec.name: getattr(new, spec.name) for spec in dataclasses.fields(new)}
-        payload["attachments"] = _files(new.attachments)
-        return await self._ticket("POST", "/tickets", payload)
+    async def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None) -> Ticket:
+        """Open a ticket (files as multipart parts)."""
+        payload = {spec.name: getattr(new, spec.name) for spec in dataclasses.fields(new) if spec.name != "attachments"}
+        return await self._send("/tickets", payload, new.attachments, idempotency_key)
 
-    async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+    async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                      idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """Add a comment and/or attachments."""
-        return await self._ticket("POST", _ticket_path(number, "comments"),
-                                  {"text": text, "attachments": _files(attachments)})
+        return await self._send(_ticket_path(number, "comments"), {"text": text}, attachments, idempotency_key,
+                                expected_version)
 
-    async def cancel(self, number: str, reason: str = "") -> Ticket:
+    async def cancel(self, number: str, reason: str = "", *, expected_version: int | None = None) -> Ticket:
         """Cancel an active ticket."""
-        return await self._ticket("POST", _ticket_path(number, "cancel"), {"reason": reason})
+        return await self._ticket(_ticket_path(number, "cancel"), {"reason": reason},
+                                  expected_version=expected_version)
 
-    async def resolve(self, number: str, text: str) -> Ticket:
+    async def resolve(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
         """Resolve a ticket (agents and managers)."""
-        return await self._ticket("POST", _ticket_path(number, "resolve"), {"text": text})
+        return await self._ticket(_ticket_path(number, "resolve"), {"text": text}, expected_version=expected_version)
 
-    async def reopen(self, number: str, reason: str) -> Ticket:
+    async def reopen(self, number: str, reason: str, *, expected_version: int | None = None) -> Ticket:
         """Reopen a resolved or canceled ticket with a justification."""
-        return await self._ticket("POST", _ticket_path(number, "reopen"), {"reason": reason})
+        return await self._ticket(_ticket_path(number, "reopen"), {"reason": reason},
+                                  expected_version=expected_version)
 
     # -- support staff -------------------------------------------------------
 
-    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                    idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """A public answer from staff."""
-        return await self._ticket("POST", _ticket_path(number, "reply"),
-                                  {"text": text, "attachments": _files(attachments)})
+        return await self._send(_ticket_path(number, "reply"), {"text": text}, attachments, idempotency_key,
+                                expected_version)
 
-    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
+    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                   idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
         """An internal note, never shown to the requester."""
-        return await self._ticket("POST", _ticket_path(number, "note"),
-                                  {"text": text, "attachments": _files(attachments)})
+        return await self._send(_ticket_path(number, "note"), {"text": text}, attachments, idempotency_key,
+                                expected_version)
 
-    async def ask(self, number: str, text: str) -> Ticket:
+    async def ask(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
         """Ask the requester for more information."""
-        return await self._ticket("POST", _ticket_path(number, "ask"), {"text": text})
+        return await self._ticket(_ticket_path(number, "ask"), {"text": text}, expected_version=expected_version)
 
-    async def assign(self, number: str, to_login: str) -> Ticket:
+    async def assign(self, number: str, to_login: str, *, expected_version: int | None = None) -> Ticket:
         """Distribute the ticket to an agent (managers)."""
-        return await self._ticket("POST", _ticket_path(number, "assign"), {"to": to_login})
+        return await self._ticket(_ticket_path(number, "assign"), {"to": to_login}, expected_version=expected_version)
 
-    async def take(self, number: str) -> Ticket:
+    async def take(self, number: str, *, expected_version: int | None = None) -> Ticket:
         """Reserve the ticket, taking it over if someone held it."""
-        return await self._ticket("POST", _ticket_path(number, "take"))
+        return await self._ticket(_ticket_path(number, "take"), expected_version=expected_version)
 
-    async def forward(self, number: str, area: str, reason: str) -> Ticket:
+    async def forward(self, number: str, area: str, reason: str, *, expected_version: int | None = None) -> Ticket:
         """Send the ticket to another area."""
-        return await self._ticket("POST", _ticket_path(number, "forward"), {"area": area, "reason": reason})
+        return await self._ticket(_ticket_path(number, "forward"), {"area": area, "reason": reason},
+                                  expected_version=expected_version)
 
-    async def monitor(self, number: str, until: date, reason: str) -> Ticket:
+    async def monitor(self, number: str, until: date, reason: str, *,
+                      expected_version: int | None = None) -> Ticket:
         """Keep the ticket in monitoring through ``until``."""
-        return await self._ticket("POST", _ticket_path(number, "monitor"),
-                                  {"until": until.isoformat(), "reason": reason})
+        return await self._ticket(_ticket_path(number, "monitor"), {"until": until.isoformat(), "reason": reason},
+                                  expected_version=expected_version)
 
     async def queue_counts(self) -> QueueCounts:
         """What awaits the user (home screen alerts)."""
@@ -300,6 +402,46 @@ class HttpAdapter(Adapter):
         except ValidationError as exc:
             raise self._unexpected(response) from exc
         return meta, response.content
+
+    # -- connection and live updates ---------------------------------------------
+
+    async def ping(self) -> bool:
+        """True when ``/health`` answers now (one quick try, never raises)."""
+        try:
+            client = self._http()
+            response = await client.get(self.base_url + "/health", timeout=min(self._timeout, PING_TIMEOUT))
+        except (httpx.HTTPError, DemandasError):
+            return False
+        return response.status_code == 200
+
+    async def events(self) -> AsyncIterator[TicketEvent]:
+        """Server-sent events of ``/events``, reconnecting with backoff and resuming from the last id."""
+        last_id: str | None = None
+        failures = 0
+        timeout = httpx.Timeout(self._timeout, read=self._event_read_timeout)
+        while True:
+            headers = {"Accept": "text/event-stream"}
+            if last_id is not None:
+                headers["Last-Event-ID"] = last_id
+            try:
+                async with self._http().stream("GET", "events", headers=headers, timeout=timeout) as response:
+                    if response.status_code != 200:
+                        await response.aread()
+                        error = self._refusal(response)
+                        if not isinstance(error, Unavailable):
+                            raise error
+                    else:
+                        failures = 0
+                        async for event_id, name, data in sse_blocks(response.aiter_lines()):
+                            if event_id:
+                                last_id = event_id
+                            event = parse_event(data) if name == "ticket" else None
+                            if event is not None:
+                                yield event
+            except httpx.TransportError:
+                pass  # server gone or link dead: reconnect below
+            await asyncio.sleep(self._event_delays[min(failures, len(self._event_delays) - 1)])
+            failures += 1
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -7,7 +7,7 @@ the terminal never waits on the disk and the connection stays on one thread.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -23,22 +23,28 @@ from backend.domain import (
     ProfileUpdate,
     QueueCounts,
     Ticket,
+    TicketEvent,
     TicketQuery,
     TicketSummary,
     User,
 )
+from backend.events import visible_to
 from backend.service import HelpdeskService
-from backend.store import Store
+from backend.store import EventRecord, Store
 from tui.adapter import Adapter
 
 R = TypeVar("R")
+
+#: How often ``events()`` looks for changes made by other processes.
+POLL_SECONDS = 1.0
+EVENT_BATCH = 500
 
 
 class LocalAdapter(Adapter):
     """The service and store of a SQLite file, used in-process."""
 
     def __init__(self, db_path: Path, login: str, display_name: str | None = None,
-                 service: HelpdeskService | None = None) -> None:
+                 service: HelpdeskService | None = None, *, poll_seconds: float = POLL_SECONDS) -> None:
         self.location = f"local: {db_path}"
         self.login = login
         self._display_name = display_name
@@ -47,6 +53,9 @@ class LocalAdapter(Adapter):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demandas-store")
         self._ready = False
         self._closed = False
+        self._poll_seconds = poll_seconds
+        # Bumped by our own writes: they do not change PRAGMA data_version on our own connection.
+        self._writes = 0
 
     def _svc(self) -> HelpdeskService:
         if self._service is None:
@@ -59,6 +68,12 @@ class LocalAdapter(Adapter):
     async def _run(self, call: Callable[[HelpdeskService], R]) -> R:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: call(self._svc()))
+
+    async def _write(self, call: Callable[[HelpdeskService], R]) -> R:
+        try:
+            return await self._run(call)
+        finally:
+            self._writes += 1
 
     async def whoami(self) -> User:
         return await self._run(lambda s: s.whoami(self.login))
@@ -78,41 +93,53 @@ class LocalAdapter(Adapter):
     async def get_ticket(self, number: str) -> Ticket:
         return await self._run(lambda s: s.get_ticket(self.login, number))
 
-    async def create_ticket(self, new: NewTicket) -> Ticket:
-        return await self._run(lambda s: s.create_ticket(self.login, new))
+    async def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None) -> Ticket:
+        return await self._write(lambda s: s.create_ticket(self.login, new, idempotency_key))
 
-    async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
-        return await self._run(lambda s: s.comment(self.login, number, text, attachments))
+    async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                      idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.comment(self.login, number, text, attachments,
+                                                     idempotency_key=idempotency_key,
+                                                     expected_version=expected_version))
 
-    async def cancel(self, number: str, reason: str = "") -> Ticket:
-        return await self._run(lambda s: s.cancel(self.login, number, reason))
+    async def cancel(self, number: str, reason: str = "", *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.cancel(self.login, number, reason, expected_version=expected_version))
 
-    async def resolve(self, number: str, text: str) -> Ticket:
-        return await self._run(lambda s: s.resolve(self.login, number, text))
+    async def resolve(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.resolve(self.login, number, text, expected_version=expected_version))
 
-    async def reopen(self, number: str, reason: str) -> Ticket:
-        return await self._run(lambda s: s.reopen(self.login, number, reason))
+    async def reopen(self, number: str, reason: str, *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.reopen(self.login, number, reason, expected_version=expected_version))
 
-    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
-        return await self._run(lambda s: s.reply(self.login, number, text, attachments))
+    async def reply(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                    idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.reply(self.login, number, text, attachments,
+                                                   idempotency_key=idempotency_key,
+                                                   expected_version=expected_version))
 
-    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = ()) -> Ticket:
-        return await self._run(lambda s: s.note(self.login, number, text, attachments))
+    async def note(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
+                   idempotency_key: str | None = None, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.note(self.login, number, text, attachments,
+                                                  idempotency_key=idempotency_key,
+                                                  expected_version=expected_version))
 
-    async def ask(self, number: str, text: str) -> Ticket:
-        return await self._run(lambda s: s.ask(self.login, number, text))
+    async def ask(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.ask(self.login, number, text, expected_version=expected_version))
 
-    async def assign(self, number: str, to_login: str) -> Ticket:
-        return await self._run(lambda s: s.assign(self.login, number, to_login))
+    async def assign(self, number: str, to_login: str, *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.assign(self.login, number, to_login, expected_version=expected_version))
 
-    async def take(self, number: str) -> Ticket:
-        return await self._run(lambda s: s.take(self.login, number))
+    async def take(self, number: str, *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.take(self.login, number, expected_version=expected_version))
 
-    async def forward(self, number: str, area: str, reason: str) -> Ticket:
-        return await self._run(lambda s: s.forward(self.login, number, area, reason))
+    async def forward(self, number: str, area: str, reason: str, *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.forward(self.login, number, area, reason,
+                                                     expected_version=expected_version))
 
-    async def monitor(self, number: str, until: date, reason: str) -> Ticket:
-        return await self._run(lambda s: s.monitor(self.login, number, until, reason))
+    async def monitor(self, number: str, until: date, reason: str, *,
+                      expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.monitor(self.login, number, until, reason,
+                                                     expected_version=expected_version))
 
     async def queue_counts(self) -> QueueCounts:
         return await self._run(lambda s: s.queue_counts(self.login))
@@ -122,6 +149,48 @@ class LocalAdapter(Adapter):
 
     async def download(self, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
         return await self._run(lambda s: s.attachment(self.login, number, attachment_id))
+
+    async def ping(self) -> bool:
+        """True when the database file can be read."""
+        try:
+            await self._run(lambda s: s.store.conn.execute("SELECT 1").fetchone())
+        except Exception:  # sqlite3/OS errors, a closed adapter, an invalid login: "never raises" is the contract
+            return False
+        return True
+
+    async def events(self) -> AsyncIterator[TicketEvent]:
+        """New timeline entries the user may see, by this or any other process, polled about once a second.
+
+        ``PRAGMA data_version`` (one integer read) tells whether another connection
+        committed since the last look; only then are the new entries read.
+        """
+        last_id, version = await self._run(lambda s: (s.store.last_entry_id(), s.store.data_version()))
+        writes = self._writes
+        more = False  # the last read hit its batch size: read on even without a new commit
+        while not self._closed:
+            await asyncio.sleep(self._poll_seconds)
+            if self._closed:
+                return
+            now_writes = self._writes
+            changed = now_writes != writes or more
+            writes = now_writes
+
+            def poll(s: HelpdeskService, after: int = last_id, known: int = version,
+                     mine: bool = changed) -> tuple[int, list[EventRecord], User | None]:
+                current = s.store.data_version()
+                if current == known and not mine:
+                    return current, [], None
+                return current, s.store.events_since(after, EVENT_BATCH), s.store.get_user(self.login)
+
+            try:
+                version, records, user = await self._run(poll)
+            except RuntimeError:  # the executor shut down: the adapter was closed
+                return
+            more = len(records) >= EVENT_BATCH
+            for record in records:
+                last_id = record.id
+                if user is not None and visible_to(user, record):
+                    yield record.event
 
     async def aclose(self) -> None:
         if self._closed:

@@ -1,0 +1,621 @@
+"""Nova demanda: a desk's form, built from ``DeskInfo.fields`` (no per-desk code).
+
+Field kinds: ``text`` (Input), ``choice`` (the desk's órgãos, filterable),
+``catalog_type`` → ``catalog_category`` → ``catalog_subject`` (cascading
+filterable pickers), ``longtext`` (counted text area), ``files`` (attachments).
+What is typed is saved as a draft while typing; see :mod:`tui.drafts`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import json
+import re
+import time
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+
+from backend.domain import DeskInfo, FieldDef, NewTicket, Ticket
+from backend.errors import DemandasError, Unavailable
+from screens.draft_recovery import DraftRecoveryScreen
+from screens.file_browser import FileBrowserScreen
+from tui.adapter import Adapter
+from tui.drafts import Draft, DraftStore, DraftValue, idempotency_key, new_form_id, new_ticket_key
+from tui.messages import WorkerErrorsToApp
+from widgets.attachment_field import AttachmentField, read_attachments
+from widgets.cascade import FilterPicker
+from widgets.counted_text import CountedTextArea, LimitedInput
+
+#: Seconds of quiet typing before the draft is written.
+DRAFT_DELAY = 0.5
+#: Longest time typed text may stay unsaved while the user keeps typing.
+DRAFT_MAX_WAIT = 2.0
+
+PICKER_KINDS = ("choice", "catalog_type", "catalog_category", "catalog_subject")
+CATALOG_LEVELS = {"catalog_type": "type", "catalog_category": "category", "catalog_subject": "subject"}
+
+# The service's own messages (backend/service.py _validate_new), so the form and a
+# server refusal say the same thing.
+REQUIRED_MESSAGES = {
+    "title": "Informe o título.",
+    "orgao": "Selecione o órgão.",
+    "type": "Selecione o tipo.",
+    "category": "Selecione a categoria.",
+    "subject": "Selecione o assunto.",
+    "description": "Descreva a demanda.",
+}
+
+
+def required_message(field: FieldDef) -> str:
+    """What to say when a required field is empty."""
+    if field.name in REQUIRED_MESSAGES:
+        return REQUIRED_MESSAGES[field.name]
+    if field.kind in PICKER_KINDS:
+        return f"Selecione uma opção em “{field.label}”."
+    if field.kind == "files":
+        return "Anexe pelo menos um arquivo."
+    return f"Preencha o campo “{field.label}”."
+
+
+def check_value(field: FieldDef, value: DraftValue) -> str | None:
+    """The pt-BR problem with ``value`` for ``field``, or None when it is fine."""
+    empty = not (value.strip() if isinstance(value, str) else value)
+    if field.required and empty:
+        return required_message(field)
+    if isinstance(value, str) and field.max_length and len(value.strip()) > field.max_length:
+        return f"O campo “{field.label}” tem {len(value.strip())} caracteres; o limite é {field.max_length}."
+    return None
+
+
+def widget_id(name: str) -> str:
+    """A DOM-safe id fragment for a field name from desk data."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name) or "_"
+
+
+class FieldBox(Vertical):
+    """One form field: label (with `` *`` when required), control, help line, error line."""
+
+    DEFAULT_CSS = """
+    FieldBox {
+        height: auto;
+        & > .field-label { padding: 0 1; }
+        &:focus-within > .field-label { text-style: bold reverse; }
+        & > .field-help { color: $text-muted; padding: 0 1; }
+        & > .field-help.-empty { display: none; }
+        & > .field-error { color: $text-error; text-style: bold; padding: 0 1; display: none; }
+        &.-invalid > .field-error { display: block; }
+    }
+    """
+
+    def __init__(self, field: FieldDef, control: Widget, help: str = "") -> None:
+        super().__init__(id=f"field-{widget_id(field.name)}")
+        self.field = field
+        self.control = control
+        self._help = help
+        self._error = ""
+
+    def compose(self) -> ComposeResult:
+        label = Text(self.field.label)
+        if self.field.required:
+            label.append(" *")
+        yield Label(label, classes="field-label")
+        yield self.control
+        yield Static(Text(self._help), classes="field-help" + ("" if self._help else " -empty"))
+        yield Static("", classes="field-error", markup=False)
+
+    @property
+    def error(self) -> str | None:
+        """The message shown under the field, if any."""
+        return self._error if self.has_class("-invalid") else None
+
+    def set_error(self, message: str | None) -> None:
+        """Show ``message`` under the field, or clear it."""
+        self._error = message or ""
+        self.query_one(".field-error", Static).update(Text(self._error))
+        self.set_class(bool(message), "-invalid")
+
+    def set_help(self, text: str) -> None:
+        """Replace the help line (empty hides it)."""
+        help_line = self.query_one(".field-help", Static)
+        help_line.update(Text(text))
+        help_line.set_class(not text, "-empty")
+
+
+class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
+    """Nova demanda: fill the desk's form and send it; dismisses with the new Ticket, or None.
+
+    | Key | Description |
+    | :- | :- |
+    | ctrl+s | Enviar. |
+    | ctrl+e | Edit the description in $VISUAL/$EDITOR. |
+    | ctrl+o | Choose a file to attach in the file browser. |
+    | escape | Voltar (the draft stays saved). |
+    """
+
+    DEFAULT_CSS = """
+    NewTicketScreen {
+        & > #form-title { dock: top; height: 1; padding: 0 1; background: $panel; text-style: bold; }
+        & > #form { height: 1fr; padding: 0 1; }
+        #form > * { max-width: 120; }
+        #requester { padding: 0 1; margin-bottom: 1; }
+        #required-note { color: $text-muted; padding: 0 1; margin-top: 1; }
+        #form-error { color: $text-error; text-style: bold; padding: 0 1; display: none; }
+        #form-error.-shown { display: block; }
+        #form-buttons { height: auto; margin: 1 0; padding: 0 1; }
+        #form-buttons Button { margin-right: 2; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Not priority: a priority key runs before keys typed just ahead of it reach the field,
+        # so the send would validate stale text.
+        Binding("ctrl+s", "send", "Enviar", id="new_ticket.send"),
+        Binding("ctrl+e", "editor", "Editor externo", id="new_ticket.editor", priority=True),
+        Binding("ctrl+o", "browse", "Anexar arquivo", id="new_ticket.browse"),
+        Binding("escape", "back", "Voltar", id="new_ticket.back"),
+        # The app's one-letter keys (q: sair, p: Meus Dados) would fire from a focused button;
+        # in a form a stray letter must never leave it. (Modal screens need no such guard:
+        # Textual stops the binding chain at a modal.)
+        Binding("q,p", "stay", show=False),
+    ]
+
+    def __init__(self, adapter: Adapter, desk: DeskInfo) -> None:
+        super().__init__()
+        self.adapter = adapter
+        self.desk = desk
+        self.title = "Nova demanda"
+        self.drafts = DraftStore(adapter.location)
+        self.draft_key = new_ticket_key(desk.id)
+        self._boxes: dict[str, FieldBox] = {}
+        self._draft_ready = False  # no autosave until a pending draft offer is answered
+        self._draft_timer: Timer | None = None
+        self._dirty_since: float | None = None
+        self._draft_lock = asyncio.Lock()
+        self._sending = False
+        self.form_id = new_form_id()
+
+    # -- building the form ---------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        title = Text("Nova demanda — ")
+        title.append(self.desk.name)
+        yield Static(title, id="form-title")
+        with VerticalScroll(id="form"):
+            yield Static("Solicitante: …", id="requester", markup=False)
+            pickers: dict[str, FilterPicker] = {}
+            for field in self.desk.fields:
+                box = FieldBox(field, self._control_for(field, pickers), self._help_for(field))
+                self._boxes[field.name] = box
+                yield box
+            if any(f.required for f in self.desk.fields):
+                yield Static("* campos obrigatórios", id="required-note", markup=False)
+            yield Static("", id="form-error", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button("Enviar", id="send", variant="primary")
+                yield Button("Voltar", id="back")
+        yield Footer()
+
+    def _help_for(self, field: FieldDef) -> str:
+        if field.kind == "longtext":
+            return ""  # shown as the placeholder, where the portal shows it
+        return field.help
+
+    def _control_for(self, field: FieldDef, pickers: dict[str, FilterPicker]) -> Widget:
+        control_id = f"input-{widget_id(field.name)}"
+        kind = field.kind
+        if kind == "text":
+            return LimitedInput(max_length=field.max_length or 0, id=control_id)
+        if kind == "choice":
+            return FilterPicker(self.desk.orgaos, placeholder="Digite para filtrar ou ↓ para ver a lista",
+                                level=field.name, id=control_id)
+        if kind in CATALOG_LEVELS:
+            level = CATALOG_LEVELS[kind]
+            parent_kind = {"catalog_category": "catalog_type", "catalog_subject": "catalog_category"}.get(kind)
+            parent = pickers.get(parent_kind) if parent_kind else None
+            parent_field = next((f for f in self.desk.fields if f.kind == parent_kind), None)
+            picker = FilterPicker(
+                placeholder="Digite para filtrar ou ↓ para ver a lista",
+                depends_on=parent,
+                waiting_placeholder=f"Selecione antes: {parent_field.label}" if parent_field else "",
+                loader=partial(self._catalog_options, kind),
+                level=level,
+                id=control_id,
+            )
+            pickers[kind] = picker
+            return picker
+        if kind == "longtext":
+            return CountedTextArea(limit=field.max_length or self.desk.description_limit,
+                                   placeholder=field.help, id=control_id)
+        if kind == "files":
+            return AttachmentField(max_bytes=self.desk.max_attachment_bytes,
+                                   max_files=self.desk.max_attachments, id=control_id)
+        return LimitedInput(max_length=field.max_length or 0, id=control_id)
+
+    async def _catalog_options(self, kind: str, path: tuple[str, ...]) -> Sequence[str]:
+        """Options of one catalog level. Local data today; the caller already runs this
+        in an exclusive worker, so an adapter call here would need no other change."""
+        types = self.desk.types
+        if kind == "catalog_type":
+            return [t.name for t in types]
+        type_ = self.desk.find_type(path[0]) if path else None
+        if type_ is None:
+            return []
+        if kind == "catalog_category":
+            return [c.name for c in type_.categories]
+        category = next((c for c in type_.categories if len(path) > 1 and c.name == path[1]), None)
+        return list(category.subjects) if category else []
+
+    def on_mount(self) -> None:
+        self._load_requester()
+        draft = self.drafts.load(self.draft_key)
+        if draft is None:
+            self._draft_ready = True
+        else:
+            self.app.push_screen(DraftRecoveryScreen(draft.saved_at), partial(self._recovery_answered, draft))
+        self._focus_field(self.desk.fields[0].name if self.desk.fields else None)
+
+    @work(group="requester", exclusive=True, exit_on_error=False)
+    async def _load_requester(self) -> None:
+        try:
+            user = await self.adapter.whoami()
+        except DemandasError:
+            self.query_one("#requester", Static).display = False
+            return
+        line = Text("Solicitante: ")
+        line.append(user.name, style="bold")
+        self.query_one("#requester", Static).update(line)
+
+    # -- reading and writing the fields -------------------------------------
+
+    def box(self, name: str) -> FieldBox:
+        """The box of field ``name``."""
+        return self._boxes[name]
+
+    def values(self) -> dict[str, DraftValue]:
+        """Every field's current value, by field name."""
+        return {name: self._value_of(box) for name, box in self._boxes.items()}
+
+    def _value_of(self, box: FieldBox) -> DraftValue:
+        control = box.control
+        if isinstance(control, Input):
+            return control.value
+        if isinstance(control, FilterPicker):
+            return control.value or ""
+        if isinstance(control, CountedTextArea):
+            return control.text
+        if isinstance(control, AttachmentField):
+            return control.paths
+        return ""
+
+    def _apply_draft(self, draft: Draft) -> None:
+        problems: list[str] = []
+        for name, box in self._boxes.items():
+            control = box.control
+            if isinstance(control, Input):
+                control.value = draft.text(name)
+            elif isinstance(control, FilterPicker):
+                control.restore(draft.text(name) or None)
+            elif isinstance(control, CountedTextArea):
+                control.load_text(draft.text(name))
+            elif isinstance(control, AttachmentField):
+                lost = control.restore(draft.paths(name))
+                if lost:
+                    box.set_error(" ".join(lost))
+                    problems.extend(lost)
+        self.notify("Rascunho recuperado." if not problems else
+                    "Rascunho recuperado; alguns arquivos não estão mais disponíveis.", markup=False)
+
+    def _focus_field(self, name: str | None) -> None:
+        if name is None or name not in self._boxes:
+            return
+        box = self._boxes[name]
+        target = box.control
+        if isinstance(target, CountedTextArea):
+            target.text_area.focus()
+        else:
+            target.focus()
+        self.call_after_refresh(box.scroll_visible, animate=False)
+
+    def _field_of(self, widget: Widget | None) -> FieldBox | None:
+        node = widget
+        while node is not None and node is not self:
+            if isinstance(node, FieldBox):
+                return node
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return None
+
+    # -- validation ----------------------------------------------------------
+
+    def validate(self) -> dict[str, str]:
+        """Check every field, show the messages, return them by field name."""
+        errors = {}
+        for name, box in self._boxes.items():
+            problem = check_value(box.field, self._value_of(box))
+            box.set_error(problem)
+            if problem:
+                errors[name] = problem
+        return errors
+
+    def _recheck(self, box: FieldBox) -> None:
+        """Clear a shown message as soon as the field is fixed."""
+        if box.error is not None and check_value(box.field, self._value_of(box)) is None:
+            box.set_error(None)
+
+    def _field_changed(self, box: FieldBox | None, *, now: bool = False) -> None:
+        if box is not None:
+            self._recheck(box)
+        self._show_form_error(None)
+        if now:
+            self._write_draft()
+        else:
+            self._schedule_draft()
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        self._field_changed(self._field_of(event.control))
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter in a one-line field moves on, as in most forms (ctrl+s sends).
+
+        Pickers and the path box handle (and stop) their own Enter."""
+        event.stop()
+        self.focus_next()
+
+    @on(TextArea.Changed)
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        self._field_changed(self._field_of(event.control))
+
+    @on(FilterPicker.Changed)
+    def _picker_changed(self, event: FilterPicker.Changed) -> None:
+        box = self._field_of(event.control)
+        self._field_changed(box, now=True)
+        if box is not None and box.field.kind in ("catalog_type", "catalog_category"):
+            box.set_help(self._catalog_hint(box.field.kind, event.picker))
+
+    def _catalog_hint(self, kind: str, picker: FilterPicker) -> str:
+        if picker.value is None:
+            return ""
+        if kind == "catalog_type":
+            type_ = self.desk.find_type(picker.value)
+            return type_.hint if type_ else ""
+        path = picker.path() or ()
+        type_ = self.desk.find_type(path[0]) if path else None
+        category = next((c for c in type_.categories if c.name == picker.value), None) if type_ else None
+        return category.hint if category else ""
+
+    @on(AttachmentField.Changed)
+    def _files_changed(self, event: AttachmentField.Changed) -> None:
+        box = self._field_of(event.control)
+        if box is not None:
+            box.set_error(None)
+        self._field_changed(box, now=True)
+
+    @on(AttachmentField.Rejected)
+    def _file_rejected(self, event: AttachmentField.Rejected) -> None:
+        box = self._field_of(event.control)
+        if box is not None:
+            box.set_error(event.reason)
+
+    @on(AttachmentField.BrowseRequested)
+    def _browse_requested(self, event: AttachmentField.BrowseRequested) -> None:
+        field = event.field
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                field.add_path(path)
+            field.focus()
+
+        self.app.push_screen(FileBrowserScreen(event.start), chosen)
+
+    def _show_form_error(self, message: str | None) -> None:
+        line = self.query_one("#form-error", Static)
+        line.update(Text(message or ""))
+        line.set_class(bool(message), "-shown")
+
+    # -- drafts --------------------------------------------------------------
+
+    def _recovery_answered(self, draft: Draft, restore: bool | None) -> None:
+        if restore:
+            self.form_id = draft.form_id or self.form_id  # a re-send of a sent form replays, not duplicates
+            self._apply_draft(draft)
+        else:
+            self.drafts.delete(self.draft_key)
+        self._draft_ready = True
+
+    def _schedule_draft(self) -> None:
+        if not self._draft_ready:
+            return
+        now = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = now
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        # Debounced, but someone typing without pause is still saved every DRAFT_MAX_WAIT.
+        delay = min(DRAFT_DELAY, self._dirty_since + DRAFT_MAX_WAIT - now)
+        if delay <= 0:  # (a Timer of 0 s divides by zero in Textual 8)
+            self._draft_timer = None
+            self._write_draft()
+        else:
+            self._draft_timer = self.set_timer(delay, self._write_draft)
+
+    @work(group="draft", exit_on_error=False)
+    async def _write_draft(self) -> None:
+        if not self._draft_ready:
+            return
+        # Values are read inside the lock, so the last write always holds the latest form.
+        async with self._draft_lock:
+            self._dirty_since = None
+            values = self.values()
+            try:
+                await asyncio.to_thread(self.drafts.save, self.draft_key, values, self.form_id)
+            except OSError as exc:
+                self.notify(f"Não foi possível salvar o rascunho: {exc}", severity="warning", markup=False)
+
+    def flush_draft(self) -> bool:
+        """Write the draft now (leaving the screen); True when something was kept."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        if not self._draft_ready:
+            return False
+        try:
+            return self.drafts.save(self.draft_key, self.values(), self.form_id)
+        except OSError:
+            return False
+
+    def on_unmount(self) -> None:
+        self.flush_draft()
+
+    # -- actions -------------------------------------------------------------
+
+    def action_stay(self) -> None:
+        """Swallow the app's one-letter keys while the form is open."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "send" and self._sending:
+            return None
+        if action == "editor" and not any(f.kind == "longtext" for f in self.desk.fields):
+            return False
+        return action != "browse" or any(f.kind == "files" for f in self.desk.fields)
+
+    def action_back(self) -> None:
+        """Leave the form; the draft stays saved."""
+        if self.flush_draft():
+            self.notify("Rascunho guardado: abra “Nova demanda” de novo para continuar.", markup=False)
+        self._draft_ready = False
+        self.dismiss(None)
+
+    async def action_editor(self) -> None:
+        """Edit the focused (or first) long text in the external editor."""
+        box = self._field_of(self.focused)
+        if box is None or not isinstance(box.control, CountedTextArea):
+            box = next((b for b in self._boxes.values() if isinstance(b.control, CountedTextArea)), None)
+        if box is not None and isinstance(box.control, CountedTextArea):
+            await box.control.edit_in_editor()
+
+    def action_browse(self) -> None:
+        """Open the file browser for the (first) attachments field."""
+        field = next((b.control for b in self._boxes.values() if isinstance(b.control, AttachmentField)), None)
+        if field is not None:
+            field.action_browse()
+
+    @on(Button.Pressed, "#send")
+    def _send_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_send()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_back()
+
+    def action_send(self) -> None:
+        """Validate, then send in a worker."""
+        if self._sending:
+            return
+        errors = self.validate()
+        if errors:
+            self._show_form_error(f"Corrija {'o campo indicado' if len(errors) == 1 else 'os campos indicados'} "
+                                  "antes de enviar.")
+            self._focus_field(next(iter(errors)))
+            return
+        self._show_form_error(None)
+        self._send()
+
+    def build_ticket(self, values: dict[str, DraftValue]) -> NewTicket:
+        """The NewTicket for ``values`` (attachments are added at send time)."""
+        known = {f.name for f in dataclasses.fields(NewTicket)} - {"desk", "attachments", "fields"}
+        core: dict[str, str] = {}
+        extra: dict[str, str] = {}
+        for field in self.desk.fields:
+            value = values.get(field.name, "")
+            if field.kind == "files" or not isinstance(value, str):
+                continue
+            (core if field.name in known else extra)[field.name] = value.strip()
+        return NewTicket(
+            title=core.get("title", ""),
+            orgao=core.get("orgao", ""),
+            type=core.get("type", ""),
+            category=core.get("category", ""),
+            subject=core.get("subject", ""),
+            description=core.get("description", ""),
+            desk=self.desk.id,
+            fields=extra,
+        )
+
+    def _set_sending(self, sending: bool) -> None:
+        self._sending = sending
+        button = self.query_one("#send", Button)
+        button.disabled = sending
+        button.label = "Enviando…" if sending else "Enviar"
+        self.refresh_bindings()
+
+    @work(group="send", exclusive=True, exit_on_error=False)
+    async def _send(self) -> None:
+        self._set_sending(True)
+        values = self.values()
+        new = self.build_ticket(values)
+        files_box = next((b for b in self._boxes.values() if isinstance(b.control, AttachmentField)), None)
+        try:
+            if files_box is not None and isinstance(files_box.control, AttachmentField):
+                try:
+                    attachments = await read_attachments(files_box.control.files)
+                except OSError as exc:
+                    files_box.set_error(str(exc))
+                    self._focus_field(files_box.field.name)
+                    return
+                new = dataclasses.replace(new, attachments=attachments)
+            key = idempotency_key(self.form_id, self._request_parts(new))
+            ticket = await self.adapter.create_ticket(new, idempotency_key=key)
+        except DemandasError as exc:
+            if not isinstance(exc, Unavailable):
+                self._show_refusal(exc)
+                return
+            self._show_form_error(f"Não foi possível enviar: {exc.message} O que digitou foi mantido.")
+            raise  # WorkerErrorsToApp: the app's one handler owns the connection banner
+        except Exception as exc:  # a bug: keep the form, say so here, let the app report it
+            self._show_form_error(f"Não foi possível enviar: {exc}")
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                self._set_sending(False)
+        self._draft_ready = False
+        with contextlib.suppress(OSError):
+            self.drafts.delete(self.draft_key)
+        self.app.notify(f"Demanda {ticket.number} criada.", title="Nova demanda", markup=False)
+        self.dismiss(ticket)
+
+    @staticmethod
+    def _request_parts(new: NewTicket) -> list[str | bytes]:
+        """What identifies this request's content, for its idempotency key."""
+        parts: list[str | bytes] = [new.desk, new.title, new.orgao, new.type, new.category, new.subject,
+                                    new.description, json.dumps(new.fields, sort_keys=True)]
+        for item in new.attachments:
+            parts += [item.name, hashlib.sha256(item.data).digest()]
+        return parts
+
+    def _show_refusal(self, exc: DemandasError) -> None:
+        """Put a server refusal under its field (or above the buttons); keep every value."""
+        box = self._boxes.get(exc.field or "")
+        if box is not None:
+            box.set_error(exc.message)
+            self._show_form_error("O servidor recusou o envio: corrija o campo indicado.")
+            self._focus_field(box.field.name)
+        else:
+            self._show_form_error(exc.message)
+        self.notify(exc.message, severity="error", markup=False)

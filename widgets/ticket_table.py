@@ -1,0 +1,278 @@
+"""A ticket listing that loads one page at a time from the adapter."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import DataTable
+
+from backend.domain import Page, SortKey, StatusClass, TicketQuery, TicketSummary
+from backend.text import format_date, printable
+from tui.messages import WorkerErrorsToApp
+
+Fetch = Callable[[TicketQuery], Awaitable[Page[TicketSummary]]]
+
+# (column key, wide label, narrow label, sort key)
+COLUMNS: tuple[tuple[str, str, str, SortKey], ...] = (
+    ("title", "Título", "Título", SortKey.TITLE),
+    ("number", "Número", "Número", SortKey.NUMBER),
+    ("requester", "Solicitante", "Solicitante", SortKey.REQUESTER),
+    ("status", "Status", "Status", SortKey.STATUS),
+    ("created", "Data de criação", "Criação", SortKey.CREATED),
+)
+SORT_COLUMN: dict[SortKey, str] = {sort: key for key, _, _, sort in COLUMNS}
+
+# Ticket numbers are PREFIX-NNNNN-XXXX: 15 cells.
+_NUMBER_WIDTH = 15
+_DATE_WIDTH = 10
+
+
+def format_count(value: int) -> str:
+    """An integer with pt-BR thousands separators: ``100.000``."""
+    return f"{value:,}".replace(",", ".")
+
+
+class TicketTable(WorkerErrorsToApp, DataTable[Text]):
+    """Keyed ticket rows fetched a page at a time; the next page loads near the end.
+
+    Rows are keyed by ticket number. ``load()`` replaces the listing (the newest
+    request wins; stale answers are dropped); moving the cursor or scrolling close
+    to the last loaded row fetches the next page and appends it.
+
+    | Key | Description |
+    | :- | :- |
+    | enter | Abrir a demanda destacada. |
+    | up/down, pageup/pagedown, home/end | Mover o cursor (a próxima página carrega sozinha). |
+    """
+
+    DEFAULT_CSS = """
+    TicketTable {
+        height: 1fr;
+    }
+    TicketTable:nocolor > .datatable--cursor {
+        text-style: reverse;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Hidden from the footer to leave room at 80 columns; help and palette list it.
+        Binding("enter", "select_cursor", "Abrir", show=False, id="table.open", tooltip="Abrir a demanda destacada"),
+        # In a list, home/end mean first/last row (DataTable scrolls sideways by default).
+        Binding("home", "scroll_top", "Primeira", show=False, id="table.first", tooltip="Ir para a primeira linha"),
+        Binding("end", "scroll_bottom", "Última", show=False, id="table.last",
+                tooltip="Ir para a última linha carregada (a próxima página vem em seguida)"),
+    ]
+
+    #: Rows requested per page.
+    PAGE_SIZE: ClassVar[int] = 50  # a 19-row screen needs no more; every new cell is measured
+    #: How close (in rows) to the end of the loaded rows the next page is fetched.
+    PREFETCH: ClassVar[int] = 20
+
+    class Loaded(Message):
+        """A page arrived: ``loaded`` rows are in the table out of ``total``."""
+
+        def __init__(self, table: TicketTable, loaded: int, total: int, first: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.loaded = loaded
+            self.total = total
+            self.first = first
+
+        @property
+        def control(self) -> TicketTable:
+            """The table that loaded."""
+            return self.table
+
+    class Opened(Message):
+        """The user chose a ticket (Enter or click)."""
+
+        def __init__(self, table: TicketTable, number: str) -> None:
+            super().__init__()
+            self.table = table
+            self.number = number
+
+        @property
+        def control(self) -> TicketTable:
+            """The table the ticket was chosen in."""
+            return self.table
+
+    def __init__(self, fetch: Fetch, *, page_size: int | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self._fetch = fetch
+        self.page_size = page_size or self.PAGE_SIZE
+        self.query_base: TicketQuery | None = None
+        """The listing shown (offset 0); None before the first page arrives."""
+        self.total = 0
+        """How many tickets match the listing on the server."""
+        self.rows_loaded: list[TicketSummary] = []
+        self._numbers: set[str] = set()
+        self._generation = 0
+        self._loading_more = False
+        self._widths: tuple[int, ...] = ()
+
+    # -- public API -------------------------------------------------------
+
+    @property
+    def has_more(self) -> bool:
+        """True while the server holds rows not loaded yet."""
+        return len(self.rows_loaded) < self.total
+
+    @property
+    def current_number(self) -> str | None:
+        """The ticket number under the cursor, if any."""
+        if not self.rows_loaded or not self.is_valid_row_index(self.cursor_row):
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def load(self, query: TicketQuery, *, delay: float = 0.0, keep: str | None = None) -> None:
+        """Replace the listing with the first page of ``query``.
+
+        ``delay`` debounces typing: a newer call cancels this one while it waits.
+        ``keep`` puts the cursor back on that ticket number when it is still listed.
+        """
+        self._generation += 1
+        self.workers.cancel_group(self, "more")
+        self._loading_more = False
+        self._load_first(query, self._generation, delay, keep)
+
+    def reload(self) -> None:
+        """Fetch the current listing again, keeping the cursor on the same ticket."""
+        if self.query_base is not None:
+            self.load(self.query_base, keep=self.current_number)
+
+    def update_ticket(self, ticket: TicketSummary) -> None:
+        """Redraw one loaded row in place (after a change on the detail screen)."""
+        if ticket.number not in self._numbers:
+            return
+        self.rows_loaded = [ticket if t.number == ticket.number else t for t in self.rows_loaded]
+        for (key, *_), cell in zip(COLUMNS, self._cells(ticket), strict=True):
+            self.update_cell(ticket.number, key, cell)
+
+    # -- loading ----------------------------------------------------------
+
+    @work(exclusive=True, group="first", exit_on_error=False)
+    async def _load_first(self, query: TicketQuery, generation: int, delay: float, keep: str | None) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        page = await self._fetch(replace(query, offset=0, limit=self.page_size))
+        if generation != self._generation:
+            return  # a newer listing was asked for meanwhile
+        self.query_base = replace(query, offset=0, limit=self.page_size)
+        self.rows_loaded = list(page.items)
+        self._numbers = {t.number for t in page.items}
+        self.total = page.total
+        self._rebuild(keep)
+        self.post_message(self.Loaded(self, len(self.rows_loaded), self.total, first=True))
+
+    def _maybe_load_more(self) -> None:
+        if self._loading_more or not self.has_more or self.query_base is None:
+            return
+        near_cursor = self.cursor_row >= self.row_count - self.PREFETCH
+        # Rows are one line high; row_count is current even before the layout catches up.
+        last_visible = int(self.scroll_y) + self.scrollable_content_region.height
+        near_scroll = last_visible >= self.row_count - self.PREFETCH
+        if near_cursor or near_scroll:
+            self._loading_more = True
+            self._load_more(self._generation, len(self.rows_loaded))
+
+    @work(group="more", exit_on_error=False)
+    async def _load_more(self, generation: int, offset: int) -> None:
+        assert self.query_base is not None
+        try:
+            page = await self._fetch(replace(self.query_base, offset=offset))
+        finally:
+            if generation == self._generation:
+                self._loading_more = False
+        if generation != self._generation:
+            return
+        # A ticket created meanwhile shifts offsets; skip rows already shown.
+        fresh = [t for t in page.items if t.number not in self._numbers]
+        self.rows_loaded.extend(fresh)
+        self._numbers.update(t.number for t in fresh)
+        self.total = page.total if page.items else len(self.rows_loaded)
+        for ticket in fresh:
+            self.add_row(*self._cells(ticket), key=ticket.number)
+        self.post_message(self.Loaded(self, len(self.rows_loaded), self.total, first=False))
+
+    # -- rendering --------------------------------------------------------
+
+    def _column_widths(self) -> tuple[int, ...]:
+        """Widths for (title, number, requester, status, date) that fit the table."""
+        width = self.size.width or self.app.size.width
+        usable = width - 2 * self.cell_padding * len(COLUMNS) - 2  # 2: vertical scrollbar
+        wide = usable >= 110
+        date = 15 if wide else _DATE_WIDTH
+        status = 22 if wide else 12
+        requester = max(11, min(34, (usable - _NUMBER_WIDTH - date - status) * 2 // 5))
+        title = max(10, usable - _NUMBER_WIDTH - date - status - requester)
+        return title, _NUMBER_WIDTH, requester, status, date
+
+    def _rebuild(self, keep: str | None = None) -> None:
+        """Redraw columns and loaded rows (after a new listing, a resize or a sort)."""
+        keep = keep or self.current_number
+        self._widths = self._column_widths()
+        wide = self._widths[-1] > _DATE_WIDTH
+        query = self.query_base
+        with self.app.batch_update():
+            self.clear(columns=True)
+            for (key, wide_label, narrow_label, sort), width in zip(COLUMNS, self._widths, strict=True):
+                label = Text(wide_label if wide else narrow_label)
+                if query is not None and query.sort is sort:
+                    label.append(" ▼" if query.descending else " ▲")
+                self.add_column(label, width=width, key=key)
+            for ticket in self.rows_loaded:
+                self.add_row(*self._cells(ticket), key=ticket.number)
+            if keep and keep in self._numbers:
+                self.move_cursor(row=self.get_row_index(keep), animate=False)
+            else:
+                self.move_cursor(row=0, animate=False)
+
+    def _cells(self, ticket: TicketSummary) -> tuple[Text, ...]:
+        # Ticket text is data: printable() neutralises escape codes and Text never parses markup.
+        status_style = "" if ticket.status_class is StatusClass.ACTIVE else "italic"
+        return (
+            Text(printable(ticket.title), no_wrap=True, overflow="ellipsis"),
+            Text(ticket.number, no_wrap=True),
+            Text(printable(ticket.requester_name), no_wrap=True, overflow="ellipsis"),
+            Text(ticket.status, style=status_style, no_wrap=True, overflow="ellipsis"),
+            Text(format_date(ticket.created_at), no_wrap=True),
+        )
+
+    # -- events -----------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        """Refit the columns to the new width."""
+        if self._column_widths() != self._widths and self.query_base is not None:
+            self._rebuild()
+
+    def _set_hover_cursor(self, active: bool) -> None:
+        # Every cursor key switches the mouse-hover row off; DataTable redraws that row each
+        # time even when it is already off (bytes per key). Redraw only on a real change.
+        if active == self._show_hover_cursor:
+            return
+        super()._set_hover_cursor(active)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Fetch the next page when the cursor nears the end."""
+        self._maybe_load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Turn the DataTable's selection into an Opened message with the number."""
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Opened(self, event.row_key.value))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Scrolling near the bottom fetches the next page too."""
+        super().watch_scroll_y(old_value, new_value)
+        if new_value > old_value:
+            self._maybe_load_more()

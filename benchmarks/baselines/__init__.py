@@ -1,0 +1,1 @@
+"""Minimal apps the benchmarks compare Demandas against (same toolkit, nothing of ours)."""

@@ -137,6 +137,8 @@ class NewAttachment:
 
     name: str
     data: bytes
+    # The desk's ``files`` field it answers (CITSmart's mandatory screenshot is its own field).
+    field: str = "attachments"
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +349,14 @@ class StatusDef:
 
 @dataclass(frozen=True, slots=True)
 class FieldDef:
-    """A form field of a desk, rendered by the generic form."""
+    """A form field of a desk, rendered by the generic form.
+
+    Kinds: ``text``, ``longtext``, ``email``, ``phone``, ``choice`` (the desk's órgãos),
+    ``select`` (one of ``options``), ``email_confirm`` (typed again, must equal the
+    field named by ``confirm_of``), ``rows`` (a table of values added one by one, each
+    matching ``pattern``; stored one per line), ``files``, and the cascading
+    ``catalog_type`` / ``catalog_category`` / ``catalog_subject``.
+    """
 
     name: str
     label: str
@@ -355,6 +364,24 @@ class FieldDef:
     required: bool = False
     max_length: int | None = None
     help: str = ""
+    options: tuple[str, ...] = ()
+    confirm_of: str | None = None
+    # A full-match regular expression for the value (each row of ``rows``) and the
+    # pt-BR message shown when a value does not match it.
+    pattern: str | None = None
+    pattern_message: str = ""
+    # ``files``: extensions (lower case, no dot) this field accepts; empty: the desk's list.
+    accept: tuple[str, ...] = ()
+    # Required only when another field has one of these values: ((field, value), ...).
+    required_when: tuple[tuple[str, str], ...] = ()
+    # ``rows``: the column heading of the table.
+    column: str = ""
+
+    def required_for(self, values: dict[str, str]) -> bool:
+        """Whether this field must be filled, given the other values of the form."""
+        if self.required:
+            return True
+        return any(values.get(name, "") == value for name, value in self.required_when)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from backend.domain import Attachment, Ticket
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion
 from backend.text import format_datetime, format_size, printable
 from tui.adapter import Adapter
-from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
+from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
 from widgets.timeline import Timeline
 
 # Key -> action name in Ticket.actions, for the bindings the ticket's rules govern.
@@ -167,6 +167,13 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
     def on_reconnected(self, message: Reconnected) -> None:
         """The server is back: show the latest state."""
+        self._load()
+
+    def on_tickets_changed(self, message: TicketsChanged) -> None:
+        """This ticket changed elsewhere (an answer, a status): show it, unless already shown."""
+        changed_at = message.newest(self.number)
+        if changed_at is None or (self.ticket is not None and self.ticket.updated_at >= changed_at):
+            return
         self._load()
 
     # -- rules: what the footer offers ----------------------------------------

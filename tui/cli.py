@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--tickets", type=_bounded_int(0, 1_000_000, "o número de demandas"), default=1000,
                       metavar="N", help="quantas demandas criar (padrão: 1000)")
     seed.add_argument("--if-empty", action="store_true", help="só cria se o banco ainda não tiver demandas")
+    seed.add_argument("--all-desks", action="store_true",
+                      help="também cria equipes e demandas de exemplo dos balcões SEI, gov.br e CITSmart")
     seed.add_argument("--random-seed", type=int, default=2024, metavar="N",
                       help="semente dos dados gerados (padrão: 2024; a mesma semente gera os mesmos dados)")
     seed.set_defaults(handler=_cmd_seed, parser=seed)
@@ -338,7 +340,8 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     if _opt(args, "demo"):
         if _opt(args, "server"):
             raise UsageError("--demo preenche um banco local; não se aplica com --server.")
-        seeded = _cmd_seed(argparse.Namespace(**vars(args), tickets=1000, if_empty=True, random_seed=2024))
+        seeded = _cmd_seed(argparse.Namespace(**vars(args), tickets=1000, if_empty=True, random_seed=2024,
+                                              all_desks=True))
         if seeded:
             return seeded
     adapter = make_adapter(_db(args), _opt(args, "server"), _opt(args, "user"))
@@ -385,6 +388,10 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         with _progress_bar(args.tickets) as advance:
             report = seed_demo(service, args.tickets, os_login=identity.login, os_name=identity.display_name,
                                random_seed=args.random_seed, progress=advance)
+        if getattr(args, "all_desks", False):
+            from tui.cli_desks import seed_other_desks
+
+            report = seed_other_desks(service, report)
     finally:
         store.close()
     print(f"Criados: {report.tickets} demandas, {report.users} usuários. "

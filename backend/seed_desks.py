@@ -8,12 +8,16 @@ them a believable history (and some overdue deadlines).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from backend.desks import load_desk
 from backend.domain import NewAttachment, NewTicket, Role, User
 from backend.service import HelpdeskService
+
+if TYPE_CHECKING:
+    from backend.seed import SeedReport
 
 PNG = b"\x89PNG\r\n\x1a\n demo"
 PDF = b"%PDF-1.4 demo"
@@ -182,3 +186,13 @@ def demo_requesters(store_get: Callable[[str], User | None], logins: tuple[str, 
     """The users called ``logins`` that exist and are requesters, in order."""
     found = (store_get(login) for login in logins)
     return tuple(u for u in found if u is not None and u.role is Role.REQUESTER)
+
+
+def add_other_desks(service: HelpdeskService, report: SeedReport) -> SeedReport:
+    """The e-CAGE seed's report plus the other desks' demo, for its requesters (and two more)."""
+    from backend.seed import OTHER_REQUESTERS
+
+    logins = (*report.logins, *(u.user.login for u in OTHER_REQUESTERS[:2]))
+    extra = seed_other_desks(service, demo_requesters(service.store.get_user, logins))
+    return replace(report, tickets=report.tickets + extra.tickets, users=report.users + len(extra.logins),
+                   logins=(*report.logins, *extra.logins))

@@ -389,9 +389,9 @@ def _cmd_seed(args: argparse.Namespace) -> int:
             report = seed_demo(service, args.tickets, os_login=identity.login, os_name=identity.display_name,
                                random_seed=args.random_seed, progress=advance)
         if getattr(args, "all_desks", False):
-            from tui.cli_desks import seed_other_desks
+            from backend.seed_desks import add_other_desks
 
-            report = seed_other_desks(service, report)
+            report = add_other_desks(service, report)
     finally:
         store.close()
     print(f"Criados: {report.tickets} demandas, {report.users} usuários. "

@@ -16,8 +16,6 @@ from tui.cli import _add_globals, _print_json, _text_arg, _with_adapter, read_at
 
 if TYPE_CHECKING:
     from backend.domain import DeskInfo, FieldDef, NewTicket, Ticket
-    from backend.seed import SeedReport
-    from backend.service import HelpdeskService
     from tui.adapter import Adapter
 
 # The NewTicket attributes a --field may also fill (each has its own option too).
@@ -117,20 +115,6 @@ def _cmd_track(args: argparse.Namespace) -> int:
         return 0
 
     return _with_adapter(args, work)
-
-
-def seed_other_desks(service: HelpdeskService, report: SeedReport) -> SeedReport:
-    """The e-CAGE seed's report plus a few tickets of the other desks for its requesters."""
-    from dataclasses import replace as replace_report
-
-    from backend.seed import OTHER_REQUESTERS
-    from backend.seed_desks import demo_requesters
-    from backend.seed_desks import seed_other_desks as seed_desks
-
-    logins = (*report.logins, *(u.user.login for u in OTHER_REQUESTERS[:2]))
-    extra = seed_desks(service, demo_requesters(service.store.get_user, logins))
-    return replace_report(report, tickets=report.tickets + extra.tickets, users=report.users + len(extra.logins),
-                          logins=(*report.logins, *extra.logins))
 
 
 # -- output --------------------------------------------------------------------

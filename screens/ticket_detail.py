@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.domain import Attachment, Ticket
+from backend.domain import Attachment, DeskInfo, Ticket
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion
 from backend.text import format_datetime, format_size, printable
 from tui.adapter import Adapter
@@ -32,9 +32,13 @@ STAFF_ACTIONS = {"reply": "reply", "note": "note", "take": "take", "ask": "ask",
 RULED_ACTIONS.update(STAFF_ACTIONS)
 
 
-def field_rows(ticket: Ticket) -> list[tuple[str, str]]:
-    """The header fields in the portal's order."""
-    return [
+# Ticket.fields keys that link two tickets (SEI tracking), not fields of a desk's form.
+LINK_LABELS = {"origem": "Demanda de origem", "acompanhamento": "Chamado de acompanhamento"}
+
+
+def field_rows(ticket: Ticket, desk: DeskInfo | None = None) -> list[tuple[str, str]]:
+    """The header fields in the portal's order, then the desk's own fields (by their form labels)."""
+    rows = [
         ("Título", ticket.title),
         ("Número", ticket.number),
         ("Solicitante", ticket.requester_name),
@@ -45,6 +49,13 @@ def field_rows(ticket: Ticket) -> list[tuple[str, str]]:
         ("Status", ticket.status),
         ("Data de criação", format_datetime(ticket.created_at)),
     ]
+    if not ticket.fields:
+        return rows
+    # Desks without órgão or catalog leave those columns empty: no empty rows for them.
+    rows = [(label, value) for label, value in rows if value]
+    labels = {f.name: f.label for f in desk.fields} if desk else {}
+    rows += [(labels.get(name) or LINK_LABELS.get(name, name), value) for name, value in ticket.fields.items()]
+    return rows
 
 
 class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
@@ -88,6 +99,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self.title = f"Demanda {number}"
         self._changed: Ticket | None = None
         self._reopen_draft = ""
+        self._desks: dict[str, DeskInfo] = {}  # labels of the desk's own fields
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -137,7 +149,12 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self._set_loading(False)
         grid = self.query_one("#detail-fields", Grid)
         cells: list[Static] = []
-        for label, value in field_rows(ticket):
+        desk = None
+        if ticket.fields:
+            if ticket.desk not in self._desks:
+                self._desks[ticket.desk] = await self.adapter.desk(ticket.desk)
+            desk = self._desks[ticket.desk]
+        for label, value in field_rows(ticket, desk):
             cells.append(Static(f"{label}:", classes="detail-label", markup=False))
             style = "bold" if label in ("Título", "Status") else ""
             cells.append(Static(Content.styled(printable(value), style), classes="detail-value"))

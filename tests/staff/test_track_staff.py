@@ -62,6 +62,12 @@ async def test_technical_unit_opens_the_tracking_ticket(desk: Desk) -> None:
         assert detail.ticket.fields["acompanhamento"] == tracking
         # Done once: the key now says why not.
         assert detail.check_action("track", ()) is None
+        # The desk's own fields show with their form labels; so does the link; empty catalog rows do not.
+        cells = [str(w.render()) for w in detail.query("#detail-fields > Static")]
+        shown = dict(zip(cells[::2], cells[1::2], strict=True))
+        assert shown["Nome completo:"] == REQUESTER.name and shown["Email:"] == "fernando@ma.gov.br"
+        assert shown["Chamado de acompanhamento:"] == tracking and shown["Órgão:"] == "SAMOP"
+        assert "Tipo:" not in shown and "Categoria:" not in shown
     assert desk.service.get_ticket(REQUESTER.login, tracking).description == "Renomear no próximo lote"
 
 

@@ -136,7 +136,7 @@ EXPECTED_OPERATIONS = {
     (f"{API}/agents", "get"),
     (f"{API}/events", "get"),
     *((f"{API}/tickets/{{number}}/{action}", "post")
-      for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor")),
+      for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor", "track")),
 }
 BODILESS_POSTS = {f"{API}/tickets/{{number}}/take"}
 UPLOADS = {(f"{API}/tickets", "post"), *((f"{API}/tickets/{{number}}/{action}", "post")
@@ -186,8 +186,9 @@ def test_listing_accepts_every_query_field(schema: dict[str, Any]) -> None:
 
 
 def test_request_models_mirror_the_domain() -> None:
-    # Files are multipart parts beside the JSON payload, not a JSON field.
-    assert set(NewTicketIn.model_fields) == {f.name for f in dataclasses.fields(NewTicket)} - {"attachments"}
+    # Files are multipart parts beside the JSON payload, not a JSON field; the payload names their form fields.
+    assert set(NewTicketIn.model_fields) == ({f.name for f in dataclasses.fields(NewTicket)} - {"attachments"}
+                                             | {"attachment_fields"})
     assert set(ProfileIn.model_fields) == {f.name for f in dataclasses.fields(ProfileUpdate)}
 
 

@@ -323,6 +323,9 @@ class HttpAdapter(Adapter):
     async def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None) -> Ticket:
         """Open a ticket (files as multipart parts)."""
         payload = {spec.name: getattr(new, spec.name) for spec in dataclasses.fields(new) if spec.name != "attachments"}
+        if any(item.field != "attachments" for item in new.attachments):
+            # Which desk files field each part answers (CITSmart's screenshot); files keep their order.
+            payload["attachment_fields"] = [item.field for item in new.attachments]
         return await self._send("/tickets", payload, new.attachments, idempotency_key)
 
     async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,
@@ -375,6 +378,10 @@ class HttpAdapter(Adapter):
         """Send the ticket to another area."""
         return await self._ticket(_ticket_path(number, "forward"), {"area": area, "reason": reason},
                                   expected_version=expected_version)
+
+    async def track(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
+        """Open the linked tracking ticket (the answer is the new ticket)."""
+        return await self._ticket(_ticket_path(number, "track"), {"text": text}, expected_version=expected_version)
 
     async def monitor(self, number: str, until: date, reason: str, *,
                       expected_version: int | None = None) -> Ticket:

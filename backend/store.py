@@ -427,9 +427,15 @@ class Store:
         where, params = self._where(query, requester, areas, now)
         order_col = _SORT_COLUMNS[query.sort]
         direction = "DESC" if query.descending else "ASC"
+        order = f"ORDER BY {order_col} {direction}, t.id {direction}"
+        # Pick the page's ids first (indexes only), then join the names for those rows:
+        # joining before the sort made a staff listing read every match (240 ms at 100k).
+        inner_from = "tickets t"
+        if query.sort is SortKey.REQUESTER:
+            inner_from += " JOIN users u ON u.login = t.requester"
         rows = self.conn.execute(
             f"SELECT {_SUMMARY_COLUMNS} FROM {_SUMMARY_FROM}"
-            f" WHERE {where} ORDER BY {order_col} {direction}, t.id {direction} LIMIT ? OFFSET ?",
+            f" WHERE t.id IN (SELECT t.id FROM {inner_from} WHERE {where} {order} LIMIT ? OFFSET ?) {order}",
             (*params, query.limit, query.offset),
         ).fetchall()
         total = int(self.conn.execute(f"SELECT count(*) FROM tickets t WHERE {where}", params).fetchone()[0])

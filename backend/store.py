@@ -59,6 +59,9 @@ _SUMMARY_FROM = (
     " LEFT JOIN users a ON a.login = t.assignee LEFT JOIN users r ON r.login = t.reserved_by"
 )
 
+#: Listing counts remembered per connection (see Store._cached_count).
+_COUNT_CACHE_SIZE = 64
+
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _log = logging.getLogger(__name__)
 
@@ -438,8 +441,32 @@ class Store:
             f" WHERE t.id IN (SELECT t.id FROM {inner_from} WHERE {where} {order} LIMIT ? OFFSET ?) {order}",
             (*params, query.limit, query.offset),
         ).fetchall()
-        total = int(self.conn.execute(f"SELECT count(*) FROM tickets t WHERE {where}", params).fetchone()[0])
+        total = self._cached_count(where, params)
         return [_summary(r, now) for r in rows], total
+
+    def _cached_count(self, where: str, params: Sequence[Any]) -> int:
+        """``count(*)`` of a listing, remembered until the database changes.
+
+        The count is most of a listing's cost (the server profile: 3× the page itself)
+        and every page of a listing, and every client polling the home screen, asks the
+        same one. Per connection: ``PRAGMA data_version`` moves when another connection
+        commits, ``total_changes`` when this one writes, so a hit is never stale.
+        """
+        conn = self.conn
+        stamp = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
+        cache: dict[tuple[str, tuple[Any, ...]], int] | None = getattr(self._local, "counts", None)
+        if cache is None or getattr(self._local, "counts_stamp", None) != stamp:
+            cache = {}
+            self._local.counts = cache
+            self._local.counts_stamp = stamp
+        key = (where, tuple(params))
+        total = cache.get(key)
+        if total is None:
+            total = int(conn.execute(f"SELECT count(*) FROM tickets t WHERE {where}", params).fetchone()[0])
+            if len(cache) >= _COUNT_CACHE_SIZE:
+                cache.clear()
+            cache[key] = total
+        return total
 
     def count(self, query: TicketQuery, requester: str | None, areas: Sequence[str] | None, now: datetime) -> int:
         """How many tickets match ``query`` (no rows fetched)."""

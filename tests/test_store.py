@@ -61,7 +61,8 @@ def test_attachments_are_stored_by_digest_never_by_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [("", None), ("  ", None), ("[*]", None), ("retenção iss", '"retenção"* AND "iss"*'),
-     ('a"b', '"a"* AND "b"*'), ("CAGE-0001", '"CAGE"* AND "0001"*')],
+     ('ab"cd', '"ab"* AND "cd"*'), ("CAGE-0001", '"CAGE"* AND "0001"*'),
+     ("e", None), ("erro a", '"erro"*'), ("a b", None)],
 )
 def test_search_text_becomes_a_safe_prefix_query(typed: str, expected: str | None) -> None:
     assert fts_query(typed) == expected

@@ -237,13 +237,13 @@ def main(argv: list[str] | None = None) -> int:
     from backend.errors import DemandasError
     from tui.connect import UsageError
 
-    command_parser: argparse.ArgumentParser = args.parser or build_parser()
+    command_parser: argparse.ArgumentParser | None = args.parser  # None: the interface's fast path
     try:
         status: int = args.handler(args)
         return status
     except UsageError as exc:
         try:
-            command_parser.error(str(exc))
+            (command_parser or build_parser()).error(str(exc))
         except SystemExit as stop:
             return _exit_status(stop)
     except DemandasError as exc:

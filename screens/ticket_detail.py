@@ -149,11 +149,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self._set_loading(False)
         grid = self.query_one("#detail-fields", Grid)
         cells: list[Static] = []
-        desk = None
-        if ticket.fields:
-            if ticket.desk not in self._desks:
-                self._desks[ticket.desk] = await self.adapter.desk(ticket.desk)
-            desk = self._desks[ticket.desk]
+        desk = await self._desk(ticket.desk) if ticket.fields else None
         for label, value in field_rows(ticket, desk):
             cells.append(Static(f"{label}:", classes="detail-label", markup=False))
             style = "bold" if label in ("Título", "Status") else ""
@@ -457,16 +453,22 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
         if self.ticket is None:
             return
-        areas: tuple[str, ...] = ()
-        if action == "forward":
-            areas = (await self.adapter.desk(self.ticket.desk)).areas
+        desk = await self._desk(self.ticket.desk)
+        areas = desk.areas if action == "forward" else ()
 
         def chosen(request: StaffRequest | None) -> None:
             if request is not None:
                 self._perform(request)
 
         # A callback, not push_screen_wait: no worker stays blocked while the dialog is open.
-        self.app.push_screen(StaffActionScreen(action, self.ticket, areas=areas), callback=chosen)
+        # The desk's own name for the action (gov.br "Solicitar ajustes") titles the dialog.
+        self.app.push_screen(StaffActionScreen(action, self.ticket, areas=areas,
+                                               label=desk.action_labels.get(action, "")), callback=chosen)
+
+    async def _desk(self, desk_id: str) -> DeskInfo:
+        if desk_id not in self._desks:
+            self._desks[desk_id] = await self.adapter.desk(desk_id)
+        return self._desks[desk_id]
 
     @work(exclusive=True, group="change", exit_on_error=False)
     async def _perform(self, request: object) -> None:

@@ -78,3 +78,27 @@ async def test_desks_without_tracking_do_not_offer_the_key(desk: Desk) -> None:
         app.open_ticket(desk.numbers["dci"])
         await settle(pilot)
         assert app.screen.check_action("track", ()) is False
+
+
+async def test_dialogs_use_the_desk_name_of_the_action(desk: Desk) -> None:
+    number = forwarded_sei_ticket(desk)
+    app = staff_app(desk, TECNICO.login)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_ticket(number)
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, StaffActionScreen)
+        assert str(dialog.query_one("#staff-title").render()) == "Responder e encerrar"  # SEI's "resolve"
+        await pilot.press("escape")
+        await settle(pilot)
+    app = staff_app(desk, AGENT.login)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_ticket(desk.numbers["dci"])
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert str(app.screen.query_one("#staff-title").render()) == "Resolver demanda"  # e-CAGE keeps its own

@@ -778,7 +778,10 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
                              until=body.until, accept=body.accept, attachments=files, expected_version=version)
         return await run_in_threadpool(sgta.act, login, record_id, wanted)
 
-    @api.get("/sgta/records/{record_id}/docs/{doc_id}", tags=["sgta"], response_class=Response)
+    @api.get("/sgta/records/{record_id}/docs/{doc_id}", tags=["sgta"], response_class=Response, responses={200: {
+        "description": "O conteúdo do documento, com o tipo guardado.",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }})
     def sgta_download(login: Actor, record_id: Annotated[int, PathParam(le=SQLITE_MAX_INT)],
                       doc_id: Annotated[int, PathParam(le=SQLITE_MAX_INT)]) -> Response:
         """A document's bytes, with its metadata in a header."""

@@ -217,7 +217,7 @@ async def test_documents_types_size_and_any_status(trail: Trail) -> None:
         await trail.analyst.sgta_attach(record, [NewAttachment("foto.exe", b"MZ")])
     with pytest.raises(ValidationFailed, match="Escolha ao menos um arquivo"):
         await trail.analyst.sgta_attach(record, [])
-    with pytest.raises(TooLarge, match="grande.pdf.*20,0 MB"):
+    with pytest.raises(TooLarge, match=r"grande\.pdf.*20,0 MB"):
         await trail.analyst.sgta_attach(record, [NewAttachment("grande.pdf", b"x" * (20 * 1024 * 1024 + 1))])
     await _justified(trail, record)
     await trail.gestor.sgta_validate(record, Decision.ARCHIVE, "Justificativa suficiente.")

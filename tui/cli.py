@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_staff.build(commands, actions)
     cli_auth.build(commands, actions)
+    from tui import cli_sgta  # SGTA audit trails: a family of verbs of its own
+
+    cli_sgta.build(commands)
     return parser
 
 

@@ -69,13 +69,14 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
     def on_mount(self) -> None:
         """Columns as in the seed's trail table (fig. 3), then the first load."""
         table: DataTable[str | Content] = self.query_one(DataTable)
-        table.add_column("Área", key="area")
+        # The area goes last: it is the widest and the rest must fit in 80 columns.
         table.add_column("Trilha", key="trail")
+        table.add_column("Acesso", key="access")
         table.add_column("Registros", key="total")
-        table.add_column("Aguard. justificativa", key="pending")
+        table.add_column("Aguard. justif.", key="pending")
         table.add_column("Aguard. análise", key="analysis")
         table.add_column("Concluídos", key="done")
-        table.add_column("Acesso", key="access")
+        table.add_column("Área", key="area")
         self.reload()
 
     @work(exclusive=True, group="trails", exit_on_error=False)
@@ -93,12 +94,12 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
         table.clear()
         for item in found:
             access = Content.styled("sim", "bold") if item.permitted else Content.styled("não", "dim")
-            table.add_row(item.trail.area, item.trail.name, str(item.total), str(item.awaiting_justification),
-                          str(item.awaiting_analysis), str(item.concluded), access, key=item.trail.id)
+            table.add_row(item.trail.name, access, str(item.total), str(item.awaiting_justification),
+                          str(item.awaiting_analysis), str(item.concluded), item.trail.area, key=item.trail.id)
         if keep in self.trails:
             table.move_cursor(row=table.get_row_index(keep))
         words = f" · busca “{search.strip()}”" if search.strip() else ""
-        self.query_one("#sgta-summary", Static).update(f"{len(found)} trilha(s){words}")
+        self.query_one("#sgta-summary", Static).update(f"{len(found)} trilha(s){words} · Enter abre a trilha")
         self._show_info()
 
     @property
@@ -118,8 +119,8 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
             return
         trail = current.trail
         access = "" if current.permitted else " " + NO_ACCESS
-        info.update(f"{trail.name}: {trail.description} Prazo de justificativa: {trail.justification_days} dias."
-                    f"{access}")
+        info.update(f"{trail.name} ({trail.area}): {trail.description} Prazo de justificativa: "
+                    f"{trail.justification_days} dias.{access}")
 
     @on(Input.Changed, "#sgta-search")
     def _search_changed(self) -> None:

@@ -195,8 +195,13 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
         if record is None:
             info.update("Nenhum registro encontrado." if self.total == 0 else "")
             return
+        who = f" Em análise por {record.reserved_by_name}." if record.reserved_by_name else ""
         text = Content.assemble((f"Nº {record.id} — {record.status_label}: ", "bold"),
-                                STATUS_HELP[record.status], f" Prazo de justificativa: {format_date(record.due_at)}.")
+                                STATUS_HELP[record.status], f" Prazo de justificativa: {format_date(record.due_at)}.",
+                                who, f" Docs: {record.docs}.")
+        if record.observation:
+            # The common columns may be off screen at 80 columns: the line under the table repeats them.
+            text = text + Content("\n") + Content.assemble(("Observação TCE: ", "bold"), printable(record.observation))
         for flag in record.flags:
             text = text + Content("\n") + Content.assemble(
                 (f"{FLAG_MARKS[flag]} {FLAG_LABELS[flag]}: ", "bold"), FLAG_HELP[flag])

@@ -116,6 +116,7 @@ class SgtaActionIn(BaseModel):
     decision: Decision | None = None
     until: date | None = None
     accept: bool | None = None
+    to: str | None = Field(default=None, max_length=100)
 
 
 class SgtaImportIn(BaseModel):

@@ -83,7 +83,16 @@ from backend.errors import (
 from backend.events import EventHub, visible_to
 from backend.service import MAX_PAGE, HelpdeskService
 from backend.sgta import service as sgta_service
-from backend.sgta.domain import ImportResult, RecordQuery, SgtaAction, SgtaCounts, SgtaRecord, SgtaRequest, SgtaStatus
+from backend.sgta.domain import (
+    GestorLoad,
+    ImportResult,
+    RecordQuery,
+    SgtaAction,
+    SgtaCounts,
+    SgtaRecord,
+    SgtaRequest,
+    SgtaStatus,
+)
 from backend.sgta.domain import Trail as SgtaTrail
 from backend.sgta.domain import TrailSummary as SgtaTrailSummary
 from backend.store import EventRecord, Store
@@ -740,6 +749,11 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """One trail: area, own columns, justification deadline."""
         return sgta.trail(login, trail_id)
 
+    @api.get("/sgta/trails/{trail_id}/gestores", tags=["sgta"])
+    def sgta_gestores(login: Actor, trail_id: str) -> list[GestorLoad]:
+        """The gestores of the trail's area with how many records each analyses now (distribution)."""
+        return sgta.gestores(login, trail_id)
+
     @api.post("/sgta/trails/{trail_id}/import", status_code=201, tags=["sgta"],
               openapi_extra=_upload_body(SgtaImportIn))
     async def sgta_import(request: Request, login: Actor, trail_id: str) -> ImportResult:
@@ -775,7 +789,8 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         version = expected_version(if_match)
         body, files = await read_body(request, SgtaActionIn, sgta_limits)
         wanted = SgtaRequest(action=action, text=body.text, agree=body.agree, decision=body.decision,
-                             until=body.until, accept=body.accept, attachments=files, expected_version=version)
+                             until=body.until, accept=body.accept, attachments=files, expected_version=version,
+                             to=body.to)
         return await run_in_threadpool(sgta.act, login, record_id, wanted)
 
     @api.get("/sgta/records/{record_id}/docs/{doc_id}", tags=["sgta"], response_class=Response, responses={200: {

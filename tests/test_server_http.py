@@ -141,6 +141,7 @@ EXPECTED_OPERATIONS = {
     (f"{API}/sgta/trails", "get"),
     (f"{API}/sgta/trails/{{trail_id}}", "get"),
     (f"{API}/sgta/trails/{{trail_id}}/import", "post"),
+    (f"{API}/sgta/trails/{{trail_id}}/gestores", "get"),
     (f"{API}/sgta/records", "get"),
     (f"{API}/sgta/records/{{record_id}}", "get"),
     (f"{API}/sgta/records/{{record_id}}/{{action}}", "post"),

@@ -38,6 +38,7 @@ from backend.domain import (
 )
 from backend.sgta.domain import (
     Decision,
+    GestorLoad,
     ImportResult,
     RecordQuery,
     SgtaAction,
@@ -180,6 +181,10 @@ class Adapter(ABC):
     async def sgta_counts(self) -> SgtaCounts:
         """The home screen's SGTA alerts."""
 
+    @abstractmethod
+    async def sgta_gestores(self, trail_id: str) -> list[GestorLoad]:
+        """The gestores of a trail's area with how many records each analyses now (distribution)."""
+
     # Helpers over sgta_act: one per action of the seed, so callers read like the manual.
 
     async def sgta_open(self, record_id: int, *, expected_version: int | None = None) -> SgtaRecord:
@@ -218,6 +223,10 @@ class Adapter(ABC):
     async def sgta_decide_change(self, record_id: int, accept: bool, text: str) -> SgtaRecord:
         """Accept or refuse a change request, always with a justification."""
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.DECIDE_CHANGE, text=text, accept=accept))
+
+    async def sgta_distribute(self, record_id: int, to_login: str) -> SgtaRecord:
+        """Hand a justified record to a gestor of the area, who will analyse it."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.DISTRIBUTE, to=to_login))
 
     # -- connection and live updates -----------------------------------------
 

@@ -134,6 +134,7 @@ class SgtaAction(StrEnum):
     END_MONITORING = "encerrar_monitoramento"
     REOPEN = "reabrir"
     INVOKE = "invocar"
+    DISTRIBUTE = "distribuir"
 
 
 ACTION_LABELS: dict[SgtaAction, str] = {
@@ -149,6 +150,7 @@ ACTION_LABELS: dict[SgtaAction, str] = {
     SgtaAction.END_MONITORING: "Encerrar o monitoramento e arquivar",
     SgtaAction.REOPEN: "Reabrir o registro",
     SgtaAction.INVOKE: "Invocar registro não justificado no prazo",
+    SgtaAction.DISTRIBUTE: "Distribuir a um Gestor da área",
 }
 
 
@@ -322,6 +324,8 @@ class SgtaRequest:
     accept: bool | None = None
     attachments: tuple[NewAttachment, ...] = ()
     expected_version: int | None = None
+    # DISTRIBUTE: the gestor who will analyse the record.
+    to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +350,15 @@ class ImportResult:
 
 
 @dataclass(frozen=True, slots=True)
+class GestorLoad:
+    """A gestor of a trail's area and how many records they are analysing now (distribution dialog)."""
+
+    login: str
+    name: str
+    records: int
+
+
+@dataclass(frozen=True, slots=True)
 class SgtaCounts:
     """The home screen's SGTA alerts."""
 
@@ -353,3 +366,5 @@ class SgtaCounts:
     change_requests: int = 0
     monitoring_expired: int = 0
     awaiting_justification: int = 0
+    # Justified and not yet taken by any gestor (seed: "aguardando distribuição").
+    awaiting_distribution: int = 0

@@ -96,6 +96,11 @@ def why_not(action: SgtaAction, user: User, member: Membership, state: RecordSta
         if status is SgtaStatus.CONCLUIDO:
             return Refusal("Observações podem ser incluídas em qualquer status, exceto o “concluído”.")
         return None
+    if action is SgtaAction.DISTRIBUTE:
+        if status not in GESTOR_SIDE:
+            return Refusal(f"O registro está com status “{_label(status)}”; só registros justificados ou em "
+                           "análise pelo Gestor podem ser distribuídos.")
+        return None
     if action in (SgtaAction.ANALYSE, SgtaAction.VALIDATE):
         if status not in GESTOR_SIDE:
             return Refusal(f"O registro está com status “{_label(status)}”; só registros justificados ou em "

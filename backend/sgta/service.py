@@ -10,10 +10,11 @@ from __future__ import annotations
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from backend.domain import NewAttachment, Page, User
-from backend.errors import Forbidden, NotFound, StaleVersion, TooLarge, ValidationFailed
+from backend.errors import Conflict, Forbidden, NotFound, StaleVersion, TooLarge, ValidationFailed
 from backend.rules import Refusal
 from backend.service import MAX_MONITOR_DAYS, MAX_PAGE, HelpdeskService, clean_file_name, file_extension
 from backend.sgta import csv_import
@@ -22,6 +23,7 @@ from backend.sgta.domain import (
     STATUS_LABELS,
     ChangeRequest,
     Decision,
+    GestorLoad,
     ImportResult,
     MemberRole,
     RecordQuery,
@@ -150,6 +152,15 @@ class SgtaService:
             ))
         return result
 
+    def gestores(self, actor: str, trail_id: str) -> list[GestorLoad]:
+        """The gestores of the trail's area with how many records each analyses now (distribution)."""
+        user = self.helpdesk.ensure_user(actor)
+        item = trail(trail_id)
+        if not is_gestor(user, self.membership(user), item):
+            raise Forbidden(f"Somente os Gestores da área {item.area} distribuem registros da trilha {item.name}.")
+        area_trails = [t.id for t in trails() if t.area == item.area]
+        return [GestorLoad(login, name, count) for login, name, count in self.db.gestor_loads(item.area, area_trails)]
+
     def trail(self, actor: str, trail_id: str) -> Trail:
         """One trail's definition."""
         self.helpdesk.ensure_user(actor)
@@ -268,15 +279,16 @@ class SgtaService:
                 monitoring_expired=self.db.count_where(
                     f"trail IN ({marks}) AND status = 'concluido' AND monitor_until < ?",
                     [*gestor_trails, self._db_time(now)]),
+                awaiting_distribution=self.db.count_where(f"trail IN ({marks}) AND status = 'justificado'",
+                                                          gestor_trails),
             )
         if member.units:
             units = sorted(member.units)
             marks = ", ".join("?" for _ in units)
             side = ", ".join(f"'{s.value}'" for s in (SgtaStatus.PENDENTE, SgtaStatus.EM_ANALISE_UNIDADE,
                                                       SgtaStatus.DEVOLVIDO))
-            result = SgtaCounts(result.awaiting_analysis, result.change_requests, result.monitoring_expired,
-                                awaiting_justification=self.db.count_where(
-                                    f"unit IN ({marks}) AND status IN ({side})", units))
+            result = replace(result, awaiting_justification=self.db.count_where(
+                f"unit IN ({marks}) AND status IN ({side})", units))
         return result
 
     @staticmethod
@@ -436,6 +448,19 @@ class SgtaService:
         text = _required(req.text, "Informe uma justificativa para reabrir o registro.", what="A justificativa")
         self._move(conn, user, row, SgtaStatus.EM_ANALISE_GESTOR, now, "reabertura", f"Reaberto: {text}",
                    reserved_by=user.login, reserved_at=now, monitor_until=None)
+
+    def _do_distribute(self, conn: Conn, user: User, row: RecordRow, state: RecordState, req: SgtaRequest,
+                       now: datetime) -> None:
+        login = (req.to or "").strip().lower()
+        if not login:
+            raise ValidationFailed("Escolha o Gestor que vai analisar o registro.", field="to")
+        target = self.helpdesk.store.get_user(login)
+        if target is None or state.trail.area not in self.membership(target).areas:
+            raise ValidationFailed(f"{login} não é Gestor da área {state.trail.area}.", field="to")
+        if row.reserved_by == target.login and row.status is SgtaStatus.EM_ANALISE_GESTOR:
+            raise Conflict(f"O registro já está com {target.name}.")
+        self._move(conn, user, row, SgtaStatus.EM_ANALISE_GESTOR, now, "distribuicao",
+                   f"Distribuído para {target.name}.", reserved_by=target.login, reserved_at=now)
 
     def _do_invoke(self, conn: Conn, user: User, row: RecordRow, state: RecordState, req: SgtaRequest,
                    now: datetime) -> None:

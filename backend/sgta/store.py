@@ -74,6 +74,16 @@ class SgtaStore:
         conn.execute("INSERT OR IGNORE INTO sgta_members (login, role, place) VALUES (?, ?, ?)",
                      (login, role.value, place))
 
+    def gestor_loads(self, area: str, trails: Sequence[str]) -> list[tuple[str, str, int]]:
+        """(login, name, records they analyse now) of the gestores of ``area``, by name."""
+        marks = ", ".join("?" for _ in trails) or "''"
+        rows = self.conn.execute(
+            "SELECT m.login, u.name, (SELECT count(*) FROM sgta_records r WHERE r.reserved_by = m.login"
+            f" AND r.status = 'em_analise_gestor' AND r.trail IN ({marks}))"
+            " FROM sgta_members m JOIN users u ON u.login = m.login WHERE m.role = 'gestor' AND m.place = ?"
+            " ORDER BY u.name, m.login", (*trails, area)).fetchall()
+        return [(r[0], r[1], int(r[2])) for r in rows]
+
     def members(self) -> list[tuple[str, str, MemberRole, str]]:
         """(login, name, role, place) of every membership."""
         rows = self.conn.execute("SELECT m.login, u.name, m.role, m.place FROM sgta_members m"

@@ -399,3 +399,43 @@ async def test_every_action_reports_why_not(trail: Trail) -> None:
     assert not record.can(SgtaAction.VALIDATE)
     assert record.why_not(SgtaAction.VALIDATE) == "Somente os Gestores da área DAP – Diretoria de Atos de Pessoal " \
                                                   "podem fazer isto."
+
+
+# -- distribution (seed: "Distribuição das Inconsistências") ----------------------------------
+
+
+async def test_gestor_distributes_to_a_gestor_of_the_area_seeing_loads(trail: Trail) -> None:
+    other = f"gabi-{trail.tag}"
+    _members(trail.backend, (other, MemberRole.GESTOR, DAP), (f"dlc-{trail.tag}", MemberRole.GESTOR, DLC))
+    record = trail.ids[0]
+    with pytest.raises(Conflict, match="só registros justificados ou em análise pelo Gestor podem ser distribuídos"):
+        await trail.gestor.sgta_distribute(record, other)
+    await _justified(trail, record)
+    before = (await trail.gestor.sgta_counts()).awaiting_distribution
+    loads = {g.login: g.records for g in await trail.gestor.sgta_gestores("acumulacao")}
+    assert loads[other] == 0 and "gestor-dap" in loads and f"dlc-{trail.tag}" not in loads
+    with pytest.raises(ValidationFailed, match=f"dlc-{trail.tag} não é Gestor da área DAP"):
+        await trail.gestor.sgta_distribute(record, f"dlc-{trail.tag}")
+    with pytest.raises(ValidationFailed, match="Escolha o Gestor"):
+        await trail.gestor.sgta_distribute(record, " ")
+    given = await trail.gestor.sgta_distribute(record, other)
+    assert given.status is SgtaStatus.EM_ANALISE_GESTOR and given.reserved_by == other
+    assert given.events[-1].kind == "distribuicao"
+    assert {g.login: g.records for g in await trail.gestor.sgta_gestores("acumulacao")}[other] == 1
+    assert (await trail.gestor.sgta_counts()).awaiting_distribution == before - 1
+    with pytest.raises(Conflict, match="já está com"):
+        await trail.gestor.sgta_distribute(record, other)
+    with pytest.raises(Forbidden, match=r"Somente os Gestores da área DAP .* distribuem"):
+        await trail.analyst.sgta_gestores("acumulacao")
+    with pytest.raises(Forbidden, match="Somente os Gestores da área DAP"):
+        await trail.analyst.sgta_distribute(record, other)
+
+
+async def test_documents_are_found_only_on_their_record(trail: Trail) -> None:
+    done = await trail.analyst.sgta_attach(trail.ids[0], [NewAttachment("nota.txt", b"texto")])
+    doc = done.documents[0].id
+    with pytest.raises(NotFound, match=f"Documento {doc} não encontrado no registro {trail.ids[1]}"):
+        await trail.analyst.sgta_download(trail.ids[1], doc)
+    stranger = trail.backend.adapter(f"zeca-{trail.tag}")
+    with pytest.raises(Forbidden):
+        await stranger.sgta_download(trail.ids[0], doc)

@@ -41,6 +41,7 @@ from backend.domain import (
 )
 from backend.errors import DemandasError, TooLarge, Unauthenticated, Unavailable, ValidationFailed, error_from_dict
 from backend.sgta.domain import (
+    GestorLoad,
     ImportResult,
     RecordQuery,
     SgtaCounts,
@@ -448,7 +449,8 @@ class HttpAdapter(Adapter):
         """One action on a record (documents as multipart parts)."""
         payload: dict[str, Any] = {"text": request.text, "agree": request.agree, "accept": request.accept,
                                    "decision": request.decision.value if request.decision else None,
-                                   "until": request.until.isoformat() if request.until else None}
+                                   "until": request.until.isoformat() if request.until else None,
+                                   "to": request.to}
         response = await self._request("POST", f"/sgta/records/{int(record_id)}/{request.action.value}",
                                        payload=payload, attachments=request.attachments,
                                        headers=_if_match(request.expected_version))
@@ -469,6 +471,11 @@ class HttpAdapter(Adapter):
     async def sgta_counts(self) -> SgtaCounts:
         """SGTA alerts of the home screen."""
         return self._decode(SgtaCounts, await self._request("GET", "/sgta/counts"))
+
+    async def sgta_gestores(self, trail_id: str) -> list[GestorLoad]:
+        """The gestores of the trail's area with their loads."""
+        path = f"/sgta/trails/{quote(trail_id, safe='')}/gestores"
+        return self._decode(list[GestorLoad], await self._request("GET", path))
 
     # -- connection and live updates ---------------------------------------------
 

@@ -31,6 +31,7 @@ from backend.domain import (
 from backend.events import visible_to
 from backend.service import HelpdeskService
 from backend.sgta.domain import (
+    GestorLoad,
     ImportResult,
     RecordQuery,
     SgtaCounts,
@@ -201,6 +202,9 @@ class LocalAdapter(Adapter):
 
     async def sgta_counts(self) -> SgtaCounts:
         return await self._sgta(lambda s: s.counts(self.login))
+
+    async def sgta_gestores(self, trail_id: str) -> list[GestorLoad]:
+        return await self._sgta(lambda s: s.gestores(self.login, trail_id))
 
     async def ping(self) -> bool:
         """True when the database file can be read."""

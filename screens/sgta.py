@@ -35,6 +35,7 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
     SgtaTrailsScreen {
         #sgta-search { margin: 0 1; }
         #sgta-summary { height: 1; color: $text-muted; padding: 0 1; }
+        #sgta-alert { height: auto; padding: 0 1; text-style: bold; }
         #sgta-trails { height: 1fr; }
         #sgta-info { height: auto; max-height: 4; padding: 0 1; background: $boost; }
     }
@@ -60,6 +61,7 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
         yield Static(OFFLINE_TEXT, classes="offline-banner", markup=False)
         yield Input(placeholder="Buscar: área, trilha, status ou “permitido” (só as que você acessa)",
                     compact=True, id="sgta-search")
+        yield Static("", id="sgta-alert", markup=False)
         yield Static("", id="sgta-summary", markup=False)
         table: DataTable[str | Content] = DataTable(id="sgta-trails", cursor_type="row", zebra_stripes=True)
         yield table
@@ -77,7 +79,24 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
         table.add_column("Aguard. análise", key="analysis")
         table.add_column("Concluídos", key="done")
         table.add_column("Área", key="area")
+        self.query_one("#sgta-alert").display = False
         self.reload()
+        self._load_alert()
+
+    @work(exclusive=True, group="alert", exit_on_error=False)
+    async def _load_alert(self) -> None:
+        """What awaits the user (seed: the alert of the home page)."""
+        counts = await self.adapter.sgta_counts()
+        parts = [f"{label}: {count}" for label, count in (
+            ("Aguardando distribuição", counts.awaiting_distribution),
+            ("Em análise", counts.awaiting_analysis - counts.awaiting_distribution),
+            ("Pedidos de alteração", counts.change_requests),
+            ("Monitoramento vencido", counts.monitoring_expired),
+            ("Aguardando justificativa da sua unidade", counts.awaiting_justification),
+        ) if count]
+        alert = self.query_one("#sgta-alert", Static)
+        alert.display = bool(parts)
+        alert.update(" · ".join(parts))
 
     @work(exclusive=True, group="trails", exit_on_error=False)
     async def reload(self, delay: float = 0.0) -> None:
@@ -146,6 +165,7 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
 
         def back(_: None) -> None:
             self.reload()  # counts changed while the trail was open
+            self._load_alert()
 
         self.app.push_screen(SgtaTrailScreen(self.adapter, current.trail), callback=back)
 

@@ -46,6 +46,7 @@ ACTION_KEYS: dict[str, tuple[SgtaAction, ...]] = {
     "attach": (SgtaAction.ATTACH,),
     "validate": (SgtaAction.VALIDATE,),
     "decide": (SgtaAction.DECIDE_CHANGE,),
+    "distribute": (SgtaAction.DISTRIBUTE,),
     "complement": (SgtaAction.CHANGE_MONITORING, SgtaAction.END_MONITORING, SgtaAction.REOPEN, SgtaAction.INVOKE),
 }
 
@@ -63,6 +64,7 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
     | d | Analisar pedido de alteração (Gestor). |
     | o | Incluir uma observação (Gestor). |
     | x | Anexar um arquivo. |
+    | D | Distribuir a um Gestor da área (Gestor). |
     | m | Ações complementares (monitoramento, reabrir, invocar). |
     | / | Buscar em qualquer coluna. |
     | e | Exportar exatamente o que a tabela mostra. |
@@ -90,6 +92,8 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
         Binding("d", "decide", "Pedido de alteração", id="trail.decide", tooltip="Aceitar ou recusar o pedido"),
         Binding("o", "observe", "Observação", id="trail.observe", tooltip="Incluir uma observação no registro"),
         Binding("x", "attach", "Anexar", id="trail.attach", tooltip="Anexar PDF, texto ou planilha"),
+        Binding("D", "distribute", "Distribuir", id="trail.distribute",
+                tooltip="Distribuir a um Gestor da área (vendo a carga de cada um)"),
         Binding("m", "complement", "Complementares", id="trail.complement",
                 tooltip="Alterar/encerrar monitoramento, reabrir, invocar"),
         Binding("slash", "search", "Buscar", id="trail.search", tooltip="Buscar em qualquer coluna"),
@@ -285,6 +289,19 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
     def action_decide(self) -> None:
         """Analisar pedido de alteração."""
         self._dialog(SgtaAction.DECIDE_CHANGE)
+
+    def action_distribute(self) -> None:
+        """Distribuir: pick a gestor of the area, then hand the record over."""
+        record = self.current
+        if record is None:
+            return
+        from screens.sgta_distribute import SgtaDistributeScreen
+
+        def chosen(login: str | None) -> None:
+            if login is not None:
+                self._run(record.id, SgtaRequest(SgtaAction.DISTRIBUTE, to=login, expected_version=record.version))
+
+        self.app.push_screen(SgtaDistributeScreen(self.adapter, self.trail, record.id), callback=chosen)
 
     def action_complement(self) -> None:
         """Ações complementares."""

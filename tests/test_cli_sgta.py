@@ -126,3 +126,20 @@ def test_invoke_refused_within_the_deadline_and_bad_ids(capsys: pytest.CaptureFi
     assert code == 2 and "número de registro inválido" in err
     code, _, err = sgta(capsys, db, "gestor", "show", "99")
     assert code == 1 and "Registro 99 não encontrado." in err
+
+
+def test_distribute_with_loads_and_download(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "sgta", "members", "--db", db, "--add", "gabi", "--gestor", DAP)
+    assert code == 0, err
+    doc = tmp_path / "escala.pdf"
+    doc.write_bytes(b"%PDF-1.4 escala")
+    sgta(capsys, db, "ana", "justify", "1", "--concordo", "--text", "Ok", "--file", str(doc))
+    code, out, _ = sgta(capsys, db, "gestor", "gestores", "acumulacao")
+    assert code == 0 and "gabi" in out and "Em análise" in out
+    code, out, err = sgta(capsys, db, "gestor", "distribute", "1", "--to", "gabi")
+    assert code == 0 and out.strip() == "Registro 1: em análise (em análise por gabi).", err
+    code, _, err = sgta(capsys, db, "gestor", "distribute", "1", "--to", "ana")
+    assert code == 1 and "ana não é Gestor da área DAP" in err
+    target = tmp_path / "baixado.pdf"
+    code, out, err = sgta(capsys, db, "ana", "download", "1", "1", "--output", str(target))
+    assert code == 0 and target.read_bytes() == b"%PDF-1.4 escala", err

@@ -107,6 +107,17 @@ def build(commands: Any) -> None:
     with_text(verb("invoke", "invoca um registro não justificado no prazo legal", _simple("invocar")), False,
               "o motivo")
 
+    distribute = verb("distribute", "distribui um registro justificado a um Gestor da área", _cmd_distribute)
+    distribute.add_argument("record", type=_record_id, metavar="ID")
+    distribute.add_argument("--to", required=True, metavar="LOGIN", help="o Gestor que vai analisar *")
+    gestores = verb("gestores", "lista os Gestores da área de uma trilha e quantos registros cada um analisa",
+                    _cmd_gestores)
+    gestores.add_argument("trail", metavar="TRILHA")
+    download = verb("download", "salva um documento de um registro", _cmd_download)
+    download.add_argument("record", type=_record_id, metavar="ID")
+    download.add_argument("doc", type=_record_id, metavar="DOC", help="Nº do documento (veja sgta show)")
+    download.add_argument("--output", metavar="ARQUIVO", help="onde salvar (padrão: o nome do documento, aqui)")
+
     export = verb("export", "exporta a tabela filtrada de uma trilha para CSV, Excel ou PDF", _cmd_export)
     export.add_argument("trail", metavar="TRILHA")
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf"], help="formato do arquivo")
@@ -179,6 +190,36 @@ def _cmd_monitoring(args: argparse.Namespace) -> int:
     from backend.sgta.domain import SgtaAction, SgtaRequest
 
     return _act(args, SgtaRequest(SgtaAction.CHANGE_MONITORING, text=_text_arg(args.text), until=args.until))
+
+
+def _cmd_distribute(args: argparse.Namespace) -> int:
+    from backend.sgta.domain import SgtaAction, SgtaRequest
+
+    return _act(args, SgtaRequest(SgtaAction.DISTRIBUTE, to=args.to))
+
+
+def _cmd_gestores(args: argparse.Namespace) -> int:
+    async def work(adapter: Adapter) -> int:
+        rows = [(g.login, _cell(g.name, 40), str(g.records)) for g in await adapter.sgta_gestores(args.trail)]
+        _table(("Login", "Nome", "Em análise"), rows, "Nenhum Gestor cadastrado na área da trilha.")
+        return 0
+
+    return _with_adapter(args, work)
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    from backend.export import write
+
+    async def work(adapter: Adapter) -> int:
+        meta, data = await adapter.sgta_download(args.record, args.doc)
+        output = Path(args.output).expanduser() if args.output else Path(meta.name)
+        if output.is_dir():
+            output = output / meta.name
+        write(output, data)
+        print(f"Documento {meta.name} salvo em {output}.")
+        return 0
+
+    return _with_adapter(args, work)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:

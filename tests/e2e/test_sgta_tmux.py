@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import Terminal
-from tests.sgta.conftest import ANALYST, ANALYST2, GESTOR, fill_sgta
+from tests.sgta.conftest import ANALYST, ANALYST2, GESTOR, GESTOR2, fill_sgta
 from tests.tui.data import make_desk
 
 TEXT = "Vigia exonerado em janeiro"
 
 
 def test_analyst_justifies_a_record_through_the_keyboard(terminal: Terminal) -> None:
-    desk = make_desk(terminal.db, users=(GESTOR, ANALYST, ANALYST2))
+    desk = make_desk(terminal.db, users=(GESTOR, GESTOR2, ANALYST, ANALYST2))
     made = fill_sgta(desk)
     record = made.ids["pendente"]
     desk.service.store.close()

@@ -19,9 +19,10 @@ from tui.app import DemandasApp
 DAP = "DAP – Diretoria de Atos de Pessoal"
 JOINVILLE = "Prefeitura Municipal de Joinville"
 BLUMENAU = "Prefeitura Municipal de Blumenau"
-GESTOR = User("gestor", "Cláudia Pacheco", "claudia@tce.sc.gov.br", "(48) 3221-3600", "Auditora", )
+GESTOR = User("gestor", "Cláudia Pacheco", "claudia@tce.sc.gov.br", "(48) 3221-3600", "Auditora")
 ANALYST = User("ana", "Ana Beatriz Vieira", "ana@joinville.sc.gov.br", "(47) 3431-3000", "Analista")
 ANALYST2 = User("beto", "Roberto Kuhn", "beto@joinville.sc.gov.br", "(47) 3431-3001", "Supervisor")
+GESTOR2 = User("gabi", "Gabriela Souza", "gabriela@tce.sc.gov.br", "(48) 3221-3601", "Auditora")
 CSV = f"""Unidade Gestora;Matrícula;Servidor;Cargos acumulados
 {JOINVILLE};104.233-1;Ademir José Bortolini;Professor + Médico + Vigia
 {JOINVILLE};98.112-4;Carla Regina Stähelin;Enfermeira + Técnica em Radiologia
@@ -46,8 +47,8 @@ def fill_sgta(desk: Desk) -> SgtaDesk:
     """Records loaded 40 days before START: ``pendente`` (deadline missed), ``justificado``,
     ``monitorado`` (concluded, in monitoring), ``blumenau`` (another unit's, justified)."""
     sgta = SgtaService(desk.service)
-    for login, role, place in (("gestor", MemberRole.GESTOR, DAP), ("ana", MemberRole.ANALYST, JOINVILLE),
-                               ("beto", MemberRole.ANALYST, JOINVILLE)):
+    for login, role, place in (("gestor", MemberRole.GESTOR, DAP), ("gabi", MemberRole.GESTOR, DAP),
+                               ("ana", MemberRole.ANALYST, JOINVILLE), ("beto", MemberRole.ANALYST, JOINVILLE)):
         sgta.add_member(login, role, place)
     desk.clock.now = START - timedelta(days=40)
     first = sgta.import_csv("gestor", "acumulacao", CSV.encode()).first_id or 1
@@ -67,7 +68,7 @@ def fill_sgta(desk: Desk) -> SgtaDesk:
 @pytest.fixture
 def sgta_desk(tmp_path: Path) -> Iterator[SgtaDesk]:
     """The trail "Acumulação de cargos" with four records."""
-    desk = make_desk(tmp_path / "demandas.db", users=(GESTOR, ANALYST, ANALYST2))
+    desk = make_desk(tmp_path / "demandas.db", users=(GESTOR, GESTOR2, ANALYST, ANALYST2))
     made = fill_sgta(desk)
     yield made
     desk.service.store.close()

@@ -224,3 +224,34 @@ async def test_palette_offers_the_trails(sgta_desk: SgtaDesk) -> None:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Trilhas de auditoria (SGTA)" in titles
+
+
+async def test_gestor_distributes_seeing_each_ones_load(sgta_desk: SgtaDesk) -> None:
+    app = sgta_app(sgta_desk, "gestor")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        alert = str(app.screen.query_one("#sgta-alert", Static).content)
+        assert "Aguardando distribuição: 1" in alert and "Monitoramento vencido" not in alert
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SgtaTrailScreen)
+        assert not screen.check_action("distribute", ())  # a pending record: nothing to distribute
+        await go_to(pilot, screen, sgta_desk.ids["justificado"])
+        await pilot.press("D")
+        await settle(pilot)
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["Cláudia Pacheco (gestor) — nenhum registro em análise",
+                          "Gabriela Souza (gabi) — nenhum registro em análise"]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        record = sgta_desk.service.record("gestor", sgta_desk.ids["justificado"])
+        assert record.status is SgtaStatus.EM_ANALISE_GESTOR and record.reserved_by == "gabi"
+        row = screen.query_one(DataTable).get_row(str(record.id))
+        assert [str(c) for c in row[6:8]] == ["Gabriela Souza", "em análise"]

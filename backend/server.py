@@ -82,6 +82,7 @@ from backend.errors import (
 )
 from backend.events import EventHub, visible_to
 from backend.service import MAX_PAGE, HelpdeskService
+from backend.sgta import domain as sgta_domain
 from backend.sgta import service as sgta_service
 from backend.sgta.domain import (
     GestorLoad,
@@ -734,10 +735,10 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
     sgta = sgta_service.SgtaService(service)
 
     def sgta_limits(fields: Mapping[str, str]) -> UploadLimits:
-        return UploadLimits(sgta_service.MAX_DOC_BYTES, sgta_service.MAX_DOCS, "SGTA")
+        return UploadLimits(sgta_domain.MAX_DOC_BYTES, sgta_domain.MAX_DOCS, "SGTA")
 
     def csv_limits(fields: Mapping[str, str]) -> UploadLimits:
-        return UploadLimits(sgta_service.MAX_DOC_BYTES, 1, "SGTA")
+        return UploadLimits(sgta_domain.MAX_DOC_BYTES, 1, "SGTA")
 
     @api.get("/sgta/trails", tags=["sgta"])
     def sgta_trails(login: Actor, search: Annotated[str, Query(max_length=200)] = "") -> list[SgtaTrailSummary]:

@@ -236,7 +236,7 @@ class SgtaActionDialog(ModalScreen[SgtaRequest | None]):
         ))
 
     def _read_files(self) -> tuple[NewAttachment, ...]:
-        from backend.sgta.service import MAX_DOC_BYTES, MAX_DOCS
+        from backend.sgta.domain import MAX_DOC_BYTES, MAX_DOCS
         from tui.cli import read_attachments
 
         typed = [p.strip() for p in self.query_one("#act-files", Input).value.split(";") if p.strip()]

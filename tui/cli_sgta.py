@@ -155,8 +155,7 @@ def _simple(action: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _cmd_justify(args: argparse.Namespace) -> int:
-    from backend.sgta.domain import SgtaAction, SgtaRequest
-    from backend.sgta.service import MAX_DOC_BYTES, MAX_DOCS
+    from backend.sgta.domain import MAX_DOC_BYTES, MAX_DOCS, SgtaAction, SgtaRequest
 
     files = read_attachments(args.file, MAX_DOC_BYTES, MAX_DOCS)
     return _act(args, SgtaRequest(SgtaAction.JUSTIFY, text=_text_arg(args.text), agree=bool(args.concordo),
@@ -164,8 +163,7 @@ def _cmd_justify(args: argparse.Namespace) -> int:
 
 
 def _cmd_attach(args: argparse.Namespace) -> int:
-    from backend.sgta.domain import SgtaAction, SgtaRequest
-    from backend.sgta.service import MAX_DOC_BYTES, MAX_DOCS
+    from backend.sgta.domain import MAX_DOC_BYTES, MAX_DOCS, SgtaAction, SgtaRequest
 
     return _act(args, SgtaRequest(SgtaAction.ATTACH, attachments=read_attachments(args.files, MAX_DOC_BYTES,
                                                                                     MAX_DOCS)))
@@ -223,7 +221,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from backend.sgta.service import MAX_DOC_BYTES
+    from backend.sgta.domain import MAX_DOC_BYTES
 
     (csv_file,) = read_attachments([args.file], MAX_DOC_BYTES)
 
@@ -337,10 +335,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_members(args: argparse.Namespace) -> int:
-    from backend.service import HelpdeskService
+    from backend.sgta.admin import SgtaMembers
     from backend.sgta.domain import MemberRole
-    from backend.sgta.service import SgtaService
-    from backend.store import Store
     from tui.cli import _db, _opt
     from tui.connect import UsageError, resolve_db
 
@@ -350,19 +346,18 @@ def _cmd_members(args: argparse.Namespace) -> int:
         raise UsageError("com --add, informe --gestor ÁREA ou --unidade UNIDADE.")
     if (args.gestor or args.unidade) and not args.add:
         raise UsageError("--gestor e --unidade pedem --add LOGIN.")
-    store = Store(resolve_db(_db(args)))
+    members = SgtaMembers(resolve_db(_db(args)))
     try:
-        sgta = SgtaService(HelpdeskService(store))
         if args.add:
             role = MemberRole.GESTOR if args.gestor else MemberRole.ANALYST
             place = args.gestor or args.unidade
-            user = sgta.add_member(args.add, role, place)
+            user = members.add(args.add, role, place)
             what = "Gestor da área" if role is MemberRole.GESTOR else "Supervisor/Analista da unidade"
             print(f"{user.login} agora é {what} {place.strip()}.")
             return 0
         rows = [(login, _cell(name, 32), "Gestor" if role is MemberRole.GESTOR else "Analista", _cell(place, 48))
-                for login, name, role, place in sgta.members()]
+                for login, name, role, place in members.list()]
         _table(("Login", "Nome", "Papel", "Área / unidade"), rows, "Ninguém cadastrado no SGTA.")
         return 0
     finally:
-        store.close()
+        members.close()

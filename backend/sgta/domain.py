@@ -12,6 +12,10 @@ from enum import StrEnum
 
 from backend.domain import NewAttachment
 
+#: Documents: PDF, text documents and spreadsheets of up to 20 MB, at most 5 per send.
+MAX_DOC_BYTES = 20 * 1024 * 1024
+MAX_DOCS = 5
+
 
 class SgtaStatus(StrEnum):
     """The six statuses of a record; "em análise" appears twice (unit, then gestor)."""

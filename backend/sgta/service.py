@@ -20,6 +20,8 @@ from backend.service import MAX_MONITOR_DAYS, MAX_PAGE, HelpdeskService, clean_f
 from backend.sgta import csv_import
 from backend.sgta.domain import (
     FLAG_LABELS,
+    MAX_DOC_BYTES,
+    MAX_DOCS,
     STATUS_LABELS,
     ChangeRequest,
     Decision,
@@ -45,8 +47,6 @@ from backend.text import format_date, format_size
 PERMITTED_WORD = "permitido"
 MAX_TEXT = 4000
 MAX_OBSERVATION = 1000
-MAX_DOC_BYTES = 20 * 1024 * 1024
-MAX_DOCS = 5
 #: PDF, text documents and spreadsheets (seed: "arquivos PDF, documentos de texto e planilhas eletrônicas").
 DOC_TYPES: dict[str, str] = {
     "pdf": "application/pdf",

@@ -40,7 +40,7 @@ def parse(trail: Trail, text: str) -> list[dict[str, str]]:
                                field="file")
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         return _rows(trail, reader)
     except csv.Error as exc:

@@ -439,3 +439,79 @@ async def test_documents_are_found_only_on_their_record(trail: Trail) -> None:
     stranger = trail.backend.adapter(f"zeca-{trail.tag}")
     with pytest.raises(Forbidden):
         await stranger.sgta_download(trail.ids[0], doc)
+
+
+# -- the remaining refusals ----------------------------------------------------------------------
+
+
+async def test_more_import_refusals(trail: Trail) -> None:
+    gestor = trail.gestor
+    with pytest.raises(ValidationFailed, match="Linha 1: a coluna “Servidor” aparece duas vezes"):
+        await gestor.sgta_import("acumulacao", (HEADER + ";servidor\n").encode())
+    with pytest.raises(ValidationFailed, match="Linha 2: a coluna “Servidor” tem 501 caracteres; o limite é 500"):
+        await gestor.sgta_import("acumulacao", trail.csv(f"U;1;{'x' * 501};B"))
+    with pytest.raises(ValidationFailed, match="Linha 2: o CSV está malformado"):
+        await gestor.sgta_import("acumulacao", (HEADER + '\nU;1;"aberta\n').encode())
+    with pytest.raises(NotFound, match="Trilha desconhecida: 'nenhuma'"):
+        await gestor.sgta_import("nenhuma", trail.csv("U;1;A;B"))
+
+
+async def test_more_document_refusals(trail: Trail) -> None:
+    record = trail.ids[0]
+    with pytest.raises(ValidationFailed, match=r"'vazio\.pdf' está vazio"):
+        await trail.analyst.sgta_attach(record, [NewAttachment("vazio.pdf", b"")])
+    with pytest.raises(ValidationFailed, match="o limite é 5 por envio"):
+        await trail.analyst.sgta_attach(record, [NewAttachment(f"d{i}.pdf", b"x") for i in range(6)])
+    with pytest.raises(ValidationFailed, match="não tem nome"):
+        await trail.analyst.sgta_attach(record, [NewAttachment("../", b"x")])
+    # A refused justification leaves no document behind (one transaction).
+    with pytest.raises(ValidationFailed, match="Escreva a justificativa"):
+        await trail.analyst.sgta_justify(record, True, "", [NewAttachment("ok.pdf", b"%PDF")])
+    assert (await trail.analyst.sgta_record(record)).docs == 0
+
+
+async def test_more_state_refusals(trail: Trail, clock: MovableClock) -> None:
+    record = trail.ids[0]
+    with pytest.raises(ValidationFailed, match="o limite é 1000"):
+        await trail.gestor.sgta_observe(record, "x" * 1001)
+    await _justified(trail, record)
+    other = f"gabi-{trail.tag}"
+    _members(trail.backend, (other, MemberRole.GESTOR, DAP))
+    await trail.gestor.sgta_analyse(record)
+    with pytest.raises(Conflict, match="já está reservado para você"):
+        await trail.gestor.sgta_analyse(record)
+    taken = await trail.backend.adapter(other).sgta_analyse(record)
+    assert taken.reserved_by == other and "Reserva transferida de" in taken.events[-1].text
+    far = clock().astimezone().date() + timedelta(days=6 * 366)
+    with pytest.raises(ValidationFailed, match="nos próximos 5 anos"):
+        await trail.gestor.sgta_validate(record, Decision.MONITOR, "Longe demais.", far)
+    await trail.gestor.sgta_validate(record, Decision.MONITOR, "Acompanhar.",
+                                     clock().astimezone().date() + timedelta(days=5))
+    with pytest.raises(ValidationFailed, match="Informe a data até quando"):
+        await trail.gestor.sgta_act(record, SgtaRequest(SgtaAction.CHANGE_MONITORING))
+    with pytest.raises(Conflict, match="não pode mais ser justificado"):
+        await trail.analyst.sgta_open(record)
+
+
+async def test_unknown_action_over_http_is_a_pt_br_refusal(backend: Backend, trail: Trail) -> None:
+    if backend.base_url is None:
+        pytest.skip("only the HTTP API has action names in its paths")
+    import httpx
+
+    from tests.server_helper import issue_token
+
+    store = Store(backend.db)
+    try:
+        token = issue_token(store, "gestor-dap")
+    finally:
+        store.close()
+    async with httpx.AsyncClient(base_url=backend.base_url, headers={"Authorization": f"Bearer {token}"}) as http:
+        response = await http.post(f"/api/v1/sgta/records/{trail.ids[0]}/apagar", json={})
+        assert response.status_code == 422
+        assert "Campo inválido: action — deve ser um destes valores" in response.json()["error"]["message"]
+        response = await http.post(f"/api/v1/sgta/records/{trail.ids[0]}/validar",
+                                   json={"decision": "sumir", "text": "x"})
+        assert response.status_code == 422 and "decision" in response.json()["error"]["message"]
+        response = await http.post("/api/v1/sgta/trails/acumulacao/import", json={})
+        assert response.status_code == 422
+        assert response.json()["error"]["message"] == "Envie exatamente um arquivo CSV com os registros da trilha."

@@ -143,3 +143,18 @@ def test_distribute_with_loads_and_download(capsys: pytest.CaptureFixture[str], 
     target = tmp_path / "baixado.pdf"
     code, out, err = sgta(capsys, db, "ana", "download", "1", "1", "--output", str(target))
     assert code == 0 and target.read_bytes() == b"%PDF-1.4 escala", err
+
+
+def test_export_to_excel_and_pdf(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    xlsx, pdf = tmp_path / "t.xlsx", tmp_path / "t.pdf"
+    for fmt, path in (("xlsx", xlsx), ("pdf", pdf)):
+        code, _, err = sgta(capsys, db, "ana", "export", "acumulacao", "--format", fmt, "--output", str(path))
+        assert code == 0, err
+    rows = [list(row) for row in load_workbook(xlsx).active.iter_rows(values_only=True)]
+    data = [r for r in rows if r and r[0] in ("1", "2", "3")]
+    assert [r[3] for r in data] == ["Ademir Bortolini", "Carla Stähelin"]  # the analyst sees only her unit
+    text = "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "Ademir Bortolini" in text and "Pedro" not in text

@@ -255,3 +255,34 @@ async def test_gestor_distributes_seeing_each_ones_load(sgta_desk: SgtaDesk) -> 
         assert record.status is SgtaStatus.EM_ANALISE_GESTOR and record.reserved_by == "gabi"
         row = screen.query_one(DataTable).get_row(str(record.id))
         assert [str(c) for c in row[6:8]] == ["Gabriela Souza", "em análise"]
+
+
+async def test_complementary_actions_offer_only_what_the_record_allows(sgta_desk: SgtaDesk) -> None:
+    app = sgta_app(sgta_desk, "gestor")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_trail(pilot, app)
+        await go_to(pilot, screen, sgta_desk.ids["monitorado"])
+        await pilot.press("m")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SgtaActionDialog)
+        enabled = {b.id: not b.disabled for b in dialog.query_one(RadioSet).query("RadioButton")}
+        assert enabled == {"act-alterar_monitoramento": True, "act-encerrar_monitoramento": True,
+                           "act-reabrir": True, "act-invocar": False}
+        dialog.query_one("#act-encerrar_monitoramento").value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        record = sgta_desk.service.record("gestor", sgta_desk.ids["monitorado"])
+        assert record.status is SgtaStatus.CONCLUIDO and record.monitor_until is None and record.flags == ()
+        # A pending record past its deadline: only the invocation.
+        await go_to(pilot, screen, sgta_desk.ids["pendente"])
+        await pilot.press("m")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SgtaActionDialog)
+        assert dialog.query_one("#act-invocar").value  # the one allowed is chosen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        record = sgta_desk.service.record("gestor", sgta_desk.ids["pendente"])
+        assert record.invoked_at is not None
+        assert "Registro invocado pelo TCE" in record.events[-1].text

@@ -286,3 +286,20 @@ async def test_complementary_actions_offer_only_what_the_record_allows(sgta_desk
         record = sgta_desk.service.record("gestor", sgta_desk.ids["pendente"])
         assert record.invoked_at is not None
         assert "Registro invocado pelo TCE" in record.events[-1].text
+
+
+async def test_a_document_is_saved_from_the_details(sgta_desk: SgtaDesk, tmp_path: Path) -> None:
+    app = sgta_app(sgta_desk, "ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_trail(pilot, app)
+        await go_to(pilot, screen, sgta_desk.ids["justificado"])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SgtaRecordScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one(Input).value = str(tmp_path)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "escala.pdf").read_bytes() == b"%PDF escala"
+        assert isinstance(app.screen, SgtaRecordScreen)

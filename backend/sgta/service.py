@@ -215,19 +215,21 @@ class SgtaService:
         rows = self.db.records(item.id, units)
         changes = self.db.change_requests([r.id for r, _ in rows])
         now = self.now()
-        matched: list[SgtaRecord] = []
+        matched: list[RecordRow] = []
         for row, search_text in rows:
-            record = self._record(user, member, row, changes.get(row.id), now)
             if query.status is not None and row.status is not query.status:
                 continue
             if words:
-                haystack = " ".join((search_text, fold(record.status_label), fold(row.observation),
-                                     fold(row.reserved_by_name or ""),
-                                     *(fold(FLAG_LABELS[f]) for f in record.flags), str(row.id)))
+                flags = flags_of(self._state(row, changes.get(row.id)), now)
+                haystack = " ".join((search_text, fold(STATUS_LABELS[row.status]), fold(row.observation),
+                                     fold(row.reserved_by_name or ""), *(fold(FLAG_LABELS[f]) for f in flags),
+                                     str(row.id)))
                 if not all(w in haystack for w in words):
                     continue
-            matched.append(record)
-        window = matched[query.offset:query.offset + query.limit]
+            matched.append(row)
+        # Actions are worked out for the page only: a trail may hold tens of thousands of records.
+        window = [self._record(user, member, row, changes.get(row.id), now)
+                  for row in matched[query.offset:query.offset + query.limit]]
         return Page(items=tuple(window), total=len(matched), offset=query.offset, limit=query.limit)
 
     def record(self, actor: str, record_id: int) -> SgtaRecord:

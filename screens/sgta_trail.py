@@ -19,10 +19,12 @@ from backend.sgta.domain import (
     FLAG_LABELS,
     FLAG_MARKS,
     STATUS_HELP,
+    STATUS_LABELS,
     RecordQuery,
     SgtaAction,
     SgtaRecord,
     SgtaRequest,
+    SgtaStatus,
     Trail,
 )
 from backend.sgta.table import cells, headings
@@ -33,6 +35,9 @@ from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
 SEARCH_DEBOUNCE = 0.25
 #: One page is the whole table for a trail: the service caps pages at 500.
 PAGE = 500
+#: The status filter names both "em análise" apart.
+STATUS_FILTER_LABELS = {**STATUS_LABELS, SgtaStatus.EM_ANALISE_UNIDADE: "em análise (unidade)",
+                        SgtaStatus.EM_ANALISE_GESTOR: "em análise (Gestor)"}
 #: The trail's own columns are cut at this width so the six common ones fit beside them.
 OWN_WIDTH = 20
 COLUMN_WIDTHS = {"Nº": 6, "Observação TCE": 16, "TCE": 16, "Status": 11, "Flags": 8, "Docs": 4, "Ações": 8}
@@ -67,6 +72,7 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
     | D | Distribuir a um Gestor da área (Gestor). |
     | m | Ações complementares (monitoramento, reabrir, invocar). |
     | / | Buscar em qualquer coluna. |
+    | s | Mostrar só um status (cicla entre os seis). |
     | e | Exportar exatamente o que a tabela mostra. |
     | escape | Limpar a busca / voltar. |
     """
@@ -97,6 +103,7 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
         Binding("m", "complement", "Complementares", id="trail.complement",
                 tooltip="Alterar/encerrar monitoramento, reabrir, invocar"),
         Binding("slash", "search", "Buscar", id="trail.search", tooltip="Buscar em qualquer coluna"),
+        Binding("s", "next_status", "Status", show=False, id="trail.status", tooltip="Mostrar só um status (cicla)"),
         Binding("e", "export", "Exportar", id="trail.export", tooltip="Exportar o que a tabela mostra"),
         Binding("escape", "back", "Voltar", id="trail.back", tooltip="Limpar a busca ou voltar"),
     ]
@@ -110,6 +117,7 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
         self.title = f"Trilha: {trail.name}"
         self.records: dict[int, SgtaRecord] = {}
         self.total = 0
+        self.status: SgtaStatus | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -133,7 +141,8 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
 
     def current_query(self) -> RecordQuery:
         """What the table shows now (also exactly what the export writes)."""
-        return RecordQuery(self.trail.id, search=self.query_one("#trail-search", Input).value.strip(), limit=PAGE)
+        return RecordQuery(self.trail.id, search=self.query_one("#trail-search", Input).value.strip(),
+                           status=self.status, limit=PAGE)
 
     @work(exclusive=True, group="records", exit_on_error=False)
     async def reload(self, delay: float = 0.0) -> None:
@@ -157,6 +166,8 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
             table.move_cursor(row=table.get_row_index(str(keep)))
         search = self.current_query().search
         words = f" · busca “{search}”" if search else ""
+        if self.status is not None:
+            words += f" · status: {STATUS_FILTER_LABELS[self.status]}"
         self.query_one("#trail-summary", Static).update(
             f"{len(records)} de {total} registro(s) · {self.trail.area}{words}")
         self._show_info()
@@ -326,6 +337,12 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
     def action_search(self) -> None:
         """Focus the search box."""
         self.query_one("#trail-search", Input).focus()
+
+    def action_next_status(self) -> None:
+        """Show only the next status (after the last one, every status again)."""
+        cycle: list[SgtaStatus | None] = [None, *SgtaStatus]
+        self.status = cycle[(cycle.index(self.status) + 1) % len(cycle)]
+        self.reload()
 
     @on(Input.Changed, "#trail-search")
     def _search_changed(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backend.sgta.domain import FLAG_LABELS, FLAG_MARKS, STATUS_LABELS, RecordQuery, SgtaRecord, Trail
+from backend.sgta.domain import FLAG_LABELS, FLAG_MARKS, STATUS_LABELS, RecordQuery, SgtaRecord, SgtaStatus, Trail
 
 #: The six columns every trail ends with; "Ações" is the screen's action keys, not data.
 COMMON_COLUMNS = ("Observação TCE", "TCE", "Status", "Flags", "Docs", "Ações")
@@ -40,7 +40,8 @@ def describe(trail: Trail, query: RecordQuery) -> str:
     """The filters in words, for the export header."""
     parts = [f"trilha {trail.name} ({trail.area})"]
     if query.status is not None:
-        parts.append(f"status {STATUS_LABELS[query.status]}")
+        side = {SgtaStatus.EM_ANALISE_UNIDADE: " (unidade)", SgtaStatus.EM_ANALISE_GESTOR: " (Gestor)"}
+        parts.append(f"status {STATUS_LABELS[query.status]}{side.get(query.status, '')}")
     if query.search:
         parts.append(f"busca “{query.search}”")
     return "; ".join(parts)

@@ -303,3 +303,22 @@ async def test_a_document_is_saved_from_the_details(sgta_desk: SgtaDesk, tmp_pat
         await settle(pilot)
         assert (tmp_path / "escala.pdf").read_bytes() == b"%PDF escala"
         assert isinstance(app.screen, SgtaRecordScreen)
+
+
+async def test_status_filter_cycles_and_the_export_follows_it(sgta_desk: SgtaDesk) -> None:
+    app = sgta_app(sgta_desk, "gestor")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_trail(pilot, app)
+        await pilot.press("s")  # pendente
+        await settle(pilot)
+        table = screen.query_one(DataTable)
+        assert cell_texts(table, 7) == ["pendente", "pendente"]
+        assert "status: pendente" in str(screen.query_one("#trail-summary", Static).content)
+        assert screen.current_query().status is SgtaStatus.PENDENTE
+        await pilot.press("s", "s")  # em análise (unidade): none; then justificado
+        await settle(pilot)
+        assert cell_texts(table, 7) == ["justificado"]
+        for _ in range(4):  # em análise (Gestor), concluído, devolvido, then every status again
+            await pilot.press("s")
+        await settle(pilot)
+        assert table.row_count == 4 and screen.current_query().status is None

@@ -280,7 +280,7 @@ class SgtaService:
                     " AND c.accepted IS NULL)", gestor_trails),
                 monitoring_expired=self.db.count_where(
                     f"trail IN ({marks}) AND status = 'concluido' AND monitor_until < ?",
-                    [*gestor_trails, self._db_time(now)]),
+                    [*gestor_trails, to_db_time(now)]),
                 awaiting_distribution=self.db.count_where(f"trail IN ({marks}) AND status = 'justificado'",
                                                           gestor_trails),
             )
@@ -292,10 +292,6 @@ class SgtaService:
             result = replace(result, awaiting_justification=self.db.count_where(
                 f"unit IN ({marks}) AND status IN ({side})", units))
         return result
-
-    @staticmethod
-    def _db_time(moment: datetime) -> str:
-        return to_db_time(moment)
 
     # -- actions ---------------------------------------------------------------
 

@@ -58,3 +58,15 @@ def test_validate_dialog(snap_compare: SnapCompare, sgta_desk: SgtaDesk, size: t
 def test_record_details(snap_compare: SnapCompare, sgta_desk: SgtaDesk, size: tuple[int, int]) -> None:
     assert snap_compare(sgta_app(sgta_desk, "gestor"), terminal_size=size,
                         run_before=keys("T", "enter", "row", "enter", row=2))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_distribute_dialog(snap_compare: SnapCompare, sgta_desk: SgtaDesk, size: tuple[int, int]) -> None:
+    assert snap_compare(sgta_app(sgta_desk, "gestor"), terminal_size=size,
+                        run_before=keys("T", "enter", "row", "D", row=1))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_complementary_actions(snap_compare: SnapCompare, sgta_desk: SgtaDesk, size: tuple[int, int]) -> None:
+    assert snap_compare(sgta_app(sgta_desk, "gestor"), terminal_size=size,
+                        run_before=keys("T", "enter", "row", "m", row=2))

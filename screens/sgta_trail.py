@@ -33,6 +33,7 @@ from tui.adapter import Adapter
 from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
 
 SEARCH_DEBOUNCE = 0.25
+REFRESH_SECONDS = 30.0
 #: One page is the whole table for a trail: the service caps pages at 500.
 PAGE = 500
 #: The status filter names both "em análise" apart.
@@ -136,6 +137,12 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
             # Auto width: cells are cut at COLUMN_WIDTHS / OWN_WIDTH, so a column is never wider.
             table.add_column(heading, key=str(index))
         self.reload()
+        # SGTA changes are not ticket events: look again now and then for other people's work.
+        self.set_interval(REFRESH_SECONDS, self._refresh_if_shown)
+
+    def _refresh_if_shown(self) -> None:
+        if self.is_current:
+            self.reload()
 
     # -- loading ---------------------------------------------------------------------
 

@@ -322,3 +322,16 @@ async def test_status_filter_cycles_and_the_export_follows_it(sgta_desk: SgtaDes
             await pilot.press("s")
         await settle(pilot)
         assert table.row_count == 4 and screen.current_query().status is None
+
+
+async def test_the_table_picks_up_other_peoples_work_when_it_refreshes(sgta_desk: SgtaDesk) -> None:
+    app = sgta_app(sgta_desk, "gestor")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_trail(pilot, app)
+        from backend.sgta.domain import SgtaAction, SgtaRequest
+
+        sgta_desk.service.act("beto", sgta_desk.ids["pendente"], SgtaRequest(SgtaAction.OPEN))
+        screen._refresh_if_shown()  # what the 30-second timer calls
+        await settle(pilot)
+        row = screen.query_one(DataTable).get_row(str(sgta_desk.ids["pendente"]))
+        assert [str(c) for c in row[6:8]] == ["Roberto Kuhn", "em análise"]

@@ -577,7 +577,7 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         return service.desk(desk_id)
 
     @api.get("/tickets", tags=["demandas"])
-    def list_tickets(
+    async def list_tickets(
         login: Actor,
         scope: TicketScope = TicketScope.MINE,
         active_only: bool = True,
@@ -599,7 +599,11 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         query = TicketQuery(scope=scope, active_only=active_only, status=status, search=search, sort=sort,
                             descending=descending, offset=offset, limit=limit, desk=desk, assignee=assignee,
                             area=area, overdue=overdue, flag=flag)
-        page = service.list_tickets(login, query)
+
+        # async + an explicit trip to the thread pool: FastAPI then checks the answer on the
+        # loop; a plain def made one more trip just for that (each costs more than the query
+        # on 2 cores: BENCHMARKS.md). The token check stays a dependency, so it still runs first.
+        page = await run_in_threadpool(service.list_tickets, login, query)
         return TicketPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit)
 
     @api.get("/tickets/{number}", tags=["demandas"], responses={200: {

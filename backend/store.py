@@ -731,10 +731,16 @@ def flags_of(status_class: StatusClass, due_at: datetime | None, monitor_until: 
     return tuple(flags)
 
 
+_STATUS_CLASSES = {member.value: member for member in StatusClass}
+_parse_time = datetime.fromisoformat  # what from_db_time does, without a call per column per row
+
+
 def _summary(row: Sequence[Any], now: datetime) -> TicketSummary:
-    status_class = StatusClass(row[6])
-    due_at = _opt_time(row[15])
-    monitor_until = _opt_time(row[16])
+    # Runs for every row of every page: lookups instead of Enum() and wrapper calls (the
+    # server profile had this at a third of the listing's time).
+    status_class = _STATUS_CLASSES[row[6]]
+    due_at = _parse_time(row[15]) if row[15] else None
+    monitor_until = _parse_time(row[16]) if row[16] else None
     return TicketSummary(
         number=row[0],
         desk=row[1],
@@ -743,15 +749,15 @@ def _summary(row: Sequence[Any], now: datetime) -> TicketSummary:
         requester_name=row[4],
         status=row[5],
         status_class=status_class,
-        created_at=from_db_time(row[7]),
-        updated_at=from_db_time(row[8]),
+        created_at=_parse_time(row[7]),
+        updated_at=_parse_time(row[8]),
         assignee_login=row[9],
         assignee_name=row[10],
         area=row[11],
         reserved_by=row[12],
         reserved_by_name=row[13],
-        reserved_at=_opt_time(row[14]),
+        reserved_at=_parse_time(row[14]) if row[14] else None,
         due_at=due_at,
         monitor_until=monitor_until,
-        flags=flags_of(status_class, due_at, monitor_until, now),
+        flags=flags_of(status_class, due_at, monitor_until, now) if due_at or monitor_until else (),
     )

@@ -170,8 +170,13 @@ def clean_env(home: Path) -> dict[str, str]:
     draws with 256 colours (the bytes-per-key figure depends on it).
     """
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DEMANDAS_", "TEXTUAL", "NO_COLOR", "COLORTERM", "FORCE_COLOR", "COLUMNS", "LINES"))}
+           if not k.startswith(("DEMANDAS_", "TEXTUAL", "NO_COLOR", "COLORTERM", "FORCE_COLOR", "COLUMNS", "LINES",
+                                "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"))}
     env.update({
+        # Bytecode is written (to the work folder, not the repository) and reused after the
+        # warm-up round, as an installed `demandas` has it: with PYTHONDONTWRITEBYTECODE set
+        # in a developer's shell, every start compiled the project's sources again (~100 ms).
+        "PYTHONPYCACHEPREFIX": str(home / "pycache"),
         "TERM": "xterm-256color",
         "LANG": env.get("LANG", "C.UTF-8") or "C.UTF-8",
         "TZ": "America/Sao_Paulo",

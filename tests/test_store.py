@@ -125,3 +125,34 @@ def test_a_requesters_active_tickets_are_counted_on_an_index(tmp_path: Path) -> 
     plan = store.conn.execute(f"EXPLAIN QUERY PLAN SELECT count(*) FROM tickets t WHERE {where}", params).fetchall()
     assert "tickets_requester_class_desk_created" in " ".join(str(step[-1]) for step in plan)
     store.close()
+
+
+def test_search_pages_are_slices_of_one_ordered_match_list_that_follows_writes(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from backend.domain import TicketQuery
+
+    path = tmp_path / "busca.db"
+    store = _store_with_requester(path)
+    with store.write() as conn:
+        for seq in range(1, 8):
+            _add_ticket(conn, seq)
+        conn.execute("UPDATE tickets SET title = 'Erro no registro' WHERE number != 'CAGE-00004-AAAA'")
+    now = datetime(2024, 2, 1, tzinfo=UTC)
+
+    def numbers(offset: int, limit: int, search: str = "erro reg") -> tuple[list[str], int]:
+        query = TicketQuery(desk="ecage", search=search, offset=offset, limit=limit)
+        items, total = store.list_tickets(query, "ana", None, now)
+        return [item.number[5:10] for item in items], total
+
+    assert numbers(0, 4) == (["00007", "00006", "00005", "00003"], 6)  # newest first, 00004 does not match
+    assert numbers(4, 4) == (["00002", "00001"], 6)
+    assert numbers(6, 4) == ([], 6)
+    other = Store(path)
+    with other.write() as conn:
+        _add_ticket(conn, 8)
+        conn.execute("UPDATE tickets SET title = 'Erro de registro' WHERE number = 'CAGE-00008-AAAA'")
+    assert numbers(0, 2) == (["00008", "00007"], 7)
+    assert numbers(0, 9, search="erro r") == numbers(0, 9, search="erro")  # one letter: not a filter
+    other.close()
+    store.close()

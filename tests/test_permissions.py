@@ -52,8 +52,8 @@ _tags = itertools.count(1)
 
 def sgta_csv(unit: str, tag: str) -> bytes:
     """One record of ``unit`` for the ``acumulacao`` trail; ``tag`` (its matrícula) finds it again."""
-    return f"Unidade Gestora;Matrícula;Servidor;Cargos acumulados\n{unit};{tag};Servidor {tag};Professor + Médico\n" \
-        .encode()
+    rows = ("Unidade Gestora;Matrícula;Servidor;Cargos acumulados", f"{unit};{tag};Servidor {tag};Professor + Médico")
+    return ("\n".join(rows) + "\n").encode()
 
 
 @dataclasses.dataclass
@@ -332,20 +332,19 @@ SGTA_TABLE: dict[str, Action] = {
 }
 
 
-def sgta_call(world: World, action: Action, role: str) -> tuple[httpx.Response, int, str]:
-    """Make the action's record, send its request as ``role``; the response, the record and the CSV's tag."""
-    record, doc = world.record(action.setup)
+def sgta_call(world: World, action: Action, role: str, record: int, doc: int | None) -> tuple[httpx.Response, str]:
+    """Send the action's request about ``record`` as ``role``; the response and the tag of the CSV it may send."""
     url = f"{world.url}{API}{action.path.format(r=record, d=doc)}"
     headers = world.headers[SGTA_AS[role]]
     tag = f"imp{next(_tags)}"
     if not action.upload:
-        return httpx.request(action.method, url, headers=headers, json=action.body, timeout=10), record, tag
+        return httpx.request(action.method, url, headers=headers, json=action.body, timeout=10), tag
     upload = sgta_csv(UNIT, tag) if action.upload == "csv" else b"%PDF-1.4 comprovante"
     name = "registros.csv" if action.upload == "csv" else "comprovante.pdf"
     response = httpx.request(action.method, url, headers=headers, timeout=10,
                              data={"payload": json.dumps(action.body or {})},
                              files=[("files", (name, upload, "application/octet-stream"))])
-    return response, record, tag
+    return response, tag
 
 
 def sgta_trace(world: World, record: int) -> tuple[int, int]:
@@ -359,8 +358,9 @@ def sgta_trace(world: World, record: int) -> tuple[int, int]:
 def test_sgta_permission_matrix(world: World, name: str, role: str) -> None:
     action = SGTA_TABLE[name]
     expected = action.expected[SGTA_ROLES.index(role)]
-    before = sgta_trace(world, world.record(action.setup)[0])  # the trace a fresh record of this setup has
-    response, record, tag = sgta_call(world, action, role)
+    record, doc = world.record(action.setup)
+    before = sgta_trace(world, record)
+    response, tag = sgta_call(world, action, role, record, doc)
     assert response.status_code == expected, (name, role, response.text[:300])
     imported = world.sgta.records("chefe", RecordQuery("acumulacao", search=tag)).total
     assert imported == (1 if name == "sgta_import" and expected == 201 else 0)
@@ -411,3 +411,15 @@ def test_the_gestor_draft_never_reaches_the_unit(world: World) -> None:
     assert analyst.status_code == 200 and "sigiloso" not in analyst.text
     gestor = httpx.get(f"{world.url}{API}/sgta/records/{record}", headers=world.headers[SGTA_AS["gestor"]])
     assert gestor.json()["draft"] == "Rascunho sigiloso do parecer."
+
+
+def test_a_document_is_reached_only_through_its_own_record(world: World) -> None:
+    own, _ = world.record("pending")
+    other = world.sgta.import_csv("bruno", "acumulacao", sgta_csv(OTHER_UNIT, f"d{next(_tags)}")).first_id
+    assert other is not None
+    attached = world.sgta.act("outro", other, SgtaRequest(
+        SgtaAction.ATTACH, attachments=(NewAttachment("sigilo.pdf", b"%PDF-1.4 sigilo"),)))
+    # The analyst of UNIT names their own record and the other unit's document.
+    response = httpx.get(f"{world.url}{API}/sgta/records/{own}/docs/{attached.documents[-1].id}",
+                         headers=world.headers[SGTA_AS["analyst"]], timeout=10)
+    assert response.status_code == 404 and b"sigilo" not in response.content

@@ -57,8 +57,9 @@ def can_see(user: User, member: Membership, state: RecordState) -> Refusal | Non
     """None when the user may see the record; else why not."""
     if is_gestor(user, member, state.trail) or is_analyst(member, state.unit):
         return None
-    return Refusal(f"O registro {state.id} é da unidade {state.unit} (trilha {state.trail.name}, área "
-                   f"{state.trail.area}); você não tem acesso a ele.", forbidden=True)
+    # Whose the record is stays unsaid: asking by id must not tell outsiders which units have records where.
+    return Refusal(f"O registro {state.id} não é de uma unidade sua nem de uma área em que você é Gestor; você não "
+                   "tem acesso a ele.", forbidden=True)
 
 
 def flags_of(state: RecordState, now: datetime) -> tuple[SgtaFlag, ...]:

@@ -78,6 +78,7 @@ from backend.errors import (
     ValidationFailed,
 )
 from backend.events import EventHub, visible_to
+from backend.notify import Notifier, SmtpSettings, start_notifier
 from backend.service import MAX_PAGE, HelpdeskService
 from backend.store import EventRecord, Store
 from backend.uploads import UploadLimits, read_multipart
@@ -871,14 +872,22 @@ def server_url(sock: socket.socket, host: str) -> str:
     return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Run the API on ``host:port``; beyond loopback, warn that HTTP is not encrypted. Returns after Ctrl+C."""
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, smtp: SmtpSettings | None = None) -> None:
+    """Run the API on ``host:port``; beyond loopback, warn that HTTP is not encrypted. Returns after Ctrl+C.
+
+    With ``smtp``, requesters get e-mails of their tickets (backend.notify).
+    """
     sock = bind_socket(host, port)
     loopback = is_loopback_host(host)
     store = Store(db_path)
+    notifier: Notifier | None = None
     try:
         service = HelpdeskService(store)
         app = create_app(service, loopback_only=loopback)
+        notifier = start_notifier(store, service.events, smtp)
+        if smtp is not None:
+            print(f"Notificações por e-mail via {smtp.host}:{smtp.port} (remetente: {smtp.sender}).",
+                  file=sys.stderr)
         print(f"Servidor Demandas em {server_url(sock, host)} (banco: {db_path})", file=sys.stderr)
         if not loopback:
             print(INSECURE_WARNING.format(host=host, port=sock.getsockname()[1]), file=sys.stderr)
@@ -891,5 +900,7 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
         # uvicorn shuts down gracefully, then re-raises the Ctrl+C it captured: stopping is not an error.
         pass
     finally:
+        if notifier is not None:
+            notifier.close()
         store.close()
         sock.close()

@@ -409,6 +409,10 @@ class DeskInfo:
     notice: str = ""
     # Desk wording of an action (e.g. gov.br "ask" is "Solicitar ajustes"); absent: the default label.
     action_labels: dict[str, str] = field(default_factory=dict)
+    # The requester may evaluate the service after resolution ("Avaliações", CITSmart).
+    evaluations: bool = False
+    # The desk publishes knowledge articles ("Conhecimentos"): ``knowledge`` lists them.
+    has_knowledge: bool = False
 
     def find_field(self, name: str) -> FieldDef | None:
         """The form field called ``name``, if the desk has one."""
@@ -422,3 +426,14 @@ class DeskInfo:
     def find_type(self, name: str) -> CatalogType | None:
         """The catalog type called ``name``, if any."""
         return next((t for t in self.types if t.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeArticle:
+    """A knowledge article of a desk ("Conhecimentos"): guidance read before or beside a ticket."""
+
+    id: str
+    desk: str
+    title: str
+    body: str
+    keywords: tuple[str, ...] = ()

@@ -60,6 +60,7 @@ from backend.domain import (
     Attachment,
     DeskInfo,
     Flag,
+    KnowledgeArticle,
     NewAttachment,
     QueueCounts,
     SortKey,
@@ -556,6 +557,13 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
     def get_desk(login: Actor, desk_id: str) -> DeskInfo:
         """One desk's form, catalog and rules."""
         return service.desk(desk_id)
+
+    @api.get("/desks/{desk_id}/knowledge", tags=["balcões"])
+    def knowledge(login: Actor, desk_id: str, q: Annotated[str, Query(
+            description="Palavras a buscar em título, texto e palavras-chave (sem diferença de acentos)")] = "",
+                  ) -> list[KnowledgeArticle]:
+        """The desk's knowledge articles ("Conhecimentos"), best matches first; all when ``q`` is empty."""
+        return service.knowledge(login, desk_id, q)
 
     @api.get("/tickets", tags=["demandas"])
     def list_tickets(

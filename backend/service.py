@@ -29,6 +29,7 @@ from backend.domain import (
     DeskInfo,
     EntryKind,
     Flag,
+    KnowledgeArticle,
     NewAttachment,
     NewTicket,
     Page,
@@ -44,6 +45,7 @@ from backend.domain import (
 )
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion, TooLarge, ValidationFailed
 from backend.events import EventHub
+from backend.knowledge import load_articles, search
 from backend.rules import Refusal, actions_for, can_see, staff_areas, why_not
 from backend.store import Store, TicketRow, flags_of
 from backend.text import format_date, format_size
@@ -189,6 +191,13 @@ class HelpdeskService:
     def desk(self, desk_id: str) -> DeskInfo:
         """One desk's form, catalog and rules."""
         return load_desk(desk_id).info
+
+    # -- knowledge articles ("Conhecimentos") ------------------------------
+
+    def knowledge(self, actor: str, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
+        """The desk's knowledge articles matching ``query`` (accents and case ignored); all when empty."""
+        self.ensure_user(actor)
+        return search(load_articles(desk_id), query)
 
     # -- listing and detail -----------------------------------------------
 

@@ -25,6 +25,7 @@ from backend.domain import (
     AgentLoad,
     Attachment,
     DeskInfo,
+    KnowledgeArticle,
     NewAttachment,
     NewTicket,
     Page,
@@ -159,3 +160,9 @@ class Adapter(ABC):
     @abstractmethod
     async def aclose(self) -> None:
         """Release connections and threads."""
+
+    # -- knowledge articles ------------------------------------------------------
+
+    @abstractmethod
+    async def knowledge(self, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
+        """The desk's knowledge articles matching ``query`` (accents and case ignored); all when empty."""

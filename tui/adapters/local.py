@@ -17,6 +17,7 @@ from backend.domain import (
     AgentLoad,
     Attachment,
     DeskInfo,
+    KnowledgeArticle,
     NewAttachment,
     NewTicket,
     Page,
@@ -191,6 +192,9 @@ class LocalAdapter(Adapter):
                 last_id = record.id
                 if user is not None and visible_to(user, record):
                     yield record.event
+
+    async def knowledge(self, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
+        return await self._run(lambda s: s.knowledge(self.login, desk_id, query))
 
     async def aclose(self) -> None:
         if self._closed:

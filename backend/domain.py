@@ -50,6 +50,8 @@ class EntryKind(StrEnum):
     RESERVED = "reserved"
     FORWARDED = "forwarded"
     MONITOR = "monitor"
+    # The requester's score (1-5) and comment after a resolution ("Avaliações").
+    EVALUATION = "evaluation"
 
 
 class Flag(StrEnum):

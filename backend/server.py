@@ -45,6 +45,7 @@ from backend.api_models import (
     AssignIn,
     CommentIn,
     ErrorBody,
+    EvaluationIn,
     ForwardIn,
     Health,
     MonitorIn,
@@ -641,6 +642,13 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """Reopen a resolved or canceled ticket with a justification."""
         return _etag(response, service.reopen(login, number, body.reason,
                                               expected_version=expected_version(if_match)))
+
+    @api.post("/tickets/{number}/evaluate", tags=["demandas"])
+    def evaluate(login: Actor, number: str, body: EvaluationIn, response: Response,
+                 if_match: IfMatch = None) -> Ticket:
+        """The requester scores the service of a resolved ticket (1 to 5), once per resolution."""
+        return _etag(response, service.evaluate(login, number, body.score, body.comment,
+                                                expected_version=expected_version(if_match)))
 
     @api.get("/queue/counts", tags=["atendimento"])
     def queue_counts(login: Actor) -> QueueCounts:

@@ -161,7 +161,12 @@ class Adapter(ABC):
     async def aclose(self) -> None:
         """Release connections and threads."""
 
-    # -- knowledge articles ------------------------------------------------------
+    # -- evaluations and knowledge articles ----------------------------------------
+
+    @abstractmethod
+    async def evaluate(self, number: str, score: int, comment: str = "", *,
+                       expected_version: int | None = None) -> Ticket:
+        """The requester scores the service of a resolved ticket (1 to 5), once per resolution."""
 
     @abstractmethod
     async def knowledge(self, desk_id: str, query: str = "") -> list[KnowledgeArticle]:

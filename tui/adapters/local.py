@@ -193,6 +193,11 @@ class LocalAdapter(Adapter):
                 if user is not None and visible_to(user, record):
                     yield record.event
 
+    async def evaluate(self, number: str, score: int, comment: str = "", *,
+                       expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.evaluate(self.login, number, score, comment,
+                                                      expected_version=expected_version))
+
     async def knowledge(self, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
         return await self._run(lambda s: s.knowledge(self.login, desk_id, query))
 

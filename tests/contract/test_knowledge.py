@@ -50,6 +50,6 @@ async def test_no_match_and_desks_without_articles_give_empty_lists(requester: A
 async def test_unknown_desk_and_overlong_query_are_refused(requester: Adapter) -> None:
     with pytest.raises(NotFound, match="Balcão desconhecido: 'nenhum'"):
         await requester.knowledge("nenhum")
-    with pytest.raises(ValidationFailed, match="A busca tem 201 caracteres; o limite é 200.") as caught:
+    with pytest.raises(ValidationFailed, match="A busca tem 201 caracteres; o limite é 200") as caught:
         await requester.knowledge("citsmart", "a" * 201)
     assert caught.value.field == "query"

@@ -159,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_staff.build(commands, actions)
     cli_auth.build(commands, actions)
+    from tui import cli_portal
+
+    cli_portal.build(commands, actions)
     return parser
 
 
@@ -659,6 +662,7 @@ _ENTRY_LABELS = {
     "reserved": "Reserva",
     "forwarded": "Encaminhamento",
     "monitor": "Monitoramento",
+    "evaluation": "Avaliação do atendimento",
 }
 
 

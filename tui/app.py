@@ -93,6 +93,7 @@ class DemandasApp(App[int]):
     | f1, ? | Ajuda com as teclas da tela atual. |
     | p | Meus Dados (e-mail, telefone, cargo). |
     | ctrl+p | Paleta de comandos (inclui "Ir para demanda…"). |
+    | k | Conhecimentos: artigos de ajuda (balcões que os publicam). |
     """
 
     CSS_PATH = "app.tcss"
@@ -108,6 +109,8 @@ class DemandasApp(App[int]):
         Binding("q", "quit", "Sair", show=False, id="app.quit", tooltip="Sair do Demandas"),
         Binding("ctrl+p", "command_palette", "Paleta", show=False, priority=True, id="app.palette",
                 tooltip="Todos os comandos e \"Ir para demanda…\""),
+        Binding("k", "knowledge", "Conhecimentos", show=False, id="app.knowledge",
+                tooltip="Artigos de ajuda do balcão (busca sem diferença de acentos)"),
     ]
 
     offline: var[bool] = var(False, init=False)
@@ -134,6 +137,7 @@ class DemandasApp(App[int]):
         """Say who and where, then ask for the profile on first use."""
         self.sub_title = short_location(self.adapter.location)
         self._start()
+        self._load_desk()
 
     @work(group="start", exit_on_error=False)
     async def _start(self) -> None:
@@ -151,6 +155,32 @@ class DemandasApp(App[int]):
         if self._desk is None:
             self._desk = await self.adapter.desk(self.desk_id)
         return self._desk
+
+    @work(group="desk", exit_on_error=False)
+    async def _load_desk(self) -> None:
+        """Know the desk early: which app keys it offers (Conhecimentos) depends on it."""
+        await self.get_desk()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Conhecimentos only where the desk publishes articles."""
+        if action == "knowledge":
+            return self._desk is not None and self._desk.has_knowledge
+        return True
+
+    @work(exclusive=True, group="knowledge", exit_on_error=False)
+    async def action_knowledge(self) -> None:
+        """Conhecimentos: the desk's knowledge articles."""
+        from screens.knowledge import KnowledgeScreen
+
+        if isinstance(self.screen, KnowledgeScreen):
+            return
+        desk = await self.get_desk()
+        if not desk.has_knowledge:
+            self.notify(f"O balcão {desk.name} não publica artigos de conhecimento.", severity="warning",
+                        markup=False)
+            return
+        self.push_screen(KnowledgeScreen(self.adapter, desk))
 
     def on_key(self, event: Key) -> None:
         """Runs before the bindings: letters typed ahead of a focus change reach the new field."""

@@ -93,7 +93,7 @@ class EvaluateScreen(ModalScreen[Evaluation | None]):
         chosen = self._draft.score if self._draft else None
         with Vertical(id="evaluate-dialog"):
             yield Static(f"Avaliar atendimento — {self.number}", id="evaluate-title", markup=False)
-            yield Static("Como foi o atendimento desta demanda? Escolha uma nota (teclas 1 a 5).", markup=False)
+            yield Static("Como foi o atendimento? Escolha uma nota (teclas 1 a 5).", markup=False)
             with RadioSet(id="evaluate-score"):
                 # Best first: the list reads like the portal's satisfaction scale.
                 for score in range(MAX_SCORE, MIN_SCORE - 1, -1):

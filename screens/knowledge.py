@@ -66,6 +66,8 @@ class KnowledgeScreen(WorkerErrorsToApp, Screen[None]):
     KnowledgeScreen #knowledge-list {
         height: 1fr;
         border: round $primary;
+        /* Room for the scrollbar from the start: wrapped titles are measured once, at this width. */
+        scrollbar-gutter: stable;
     }
     KnowledgeScreen #knowledge-article {
         width: 1fr;

@@ -121,7 +121,8 @@ def build_message(store: Store, record: EventRecord, sender: str) -> EmailMessag
         subject = f"{subject}: {entry.status_to}"
     message["Subject"] = f"[{row.number}] {subject}"
     message["Date"] = rfc2822_date(entry.created_at)
-    message["Message-ID"] = make_msgid("demandas")
+    # The sender's domain, not the host name: getfqdn() may wait on DNS, and names the machine.
+    message["Message-ID"] = make_msgid("demandas", domain=sender.rpartition("@")[2] or "demandas.invalid")
     message.set_content(message_body(row, requester.name, entry))
     return message
 

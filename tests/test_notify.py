@@ -146,6 +146,7 @@ def test_creation_mails_the_number_to_the_requester(mailing: Mailing) -> None:
     assert to == ["maria@sefaz.rs.gov.br"]
     assert message["To"] == "maria@sefaz.rs.gov.br"
     assert message["From"] == SENDER
+    assert message["Message-ID"].endswith("@cage.rs.gov.br>")
     assert message["Subject"] == f"[{number}] Demanda registrada"
     body = message.get_content()
     assert f"Sua demanda foi registrada no e-CAGE — Atendimento CAGE Virtual com o número {number}." in body
@@ -175,6 +176,12 @@ def test_public_reply_mails_and_internal_note_does_not(mailing: Mailing) -> None
 def test_status_changes_by_staff_are_mailed_but_the_requesters_own_comment_is_not(mailing: Mailing) -> None:
     number = mailing.create("maria")
     mailing.inbox.next()
+    asked = mailing.post("bruno", f"/tickets/{number}/ask", {"text": "Envie o print da tela."})
+    assert asked.status_code == 200, asked.text
+    _, message = mailing.inbox.next()
+    assert message["Subject"] == f"[{number}] Status alterado: Aguardando Solicitante"
+    assert "Envie o print da tela." in message.get_content()
+    # Her answer moves the ticket back (a status change of her own): no mail for either entry.
     assert mailing.post("maria", f"/tickets/{number}/comments", {"text": "Mais detalhes."}).status_code == 200
     resolved = mailing.post("bruno", f"/tickets/{number}/resolve", {"text": "Retenção corrigida."})
     assert resolved.status_code == 200, resolved.text

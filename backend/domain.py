@@ -52,6 +52,8 @@ class EntryKind(StrEnum):
     MONITOR = "monitor"
     # The requester's score (1-5) and comment after a resolution ("Avaliações").
     EVALUATION = "evaluation"
+    # Two tickets were linked (SEI: the technical unit's tracking ticket and the original).
+    LINKED = "linked"
 
 
 class Flag(StrEnum):

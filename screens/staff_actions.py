@@ -26,6 +26,7 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "cancel": ("Cancelar demanda", "Motivo do cancelamento:", "Cancelar demanda"),
     "forward": ("Encaminhar para outra área", "Motivo do encaminhamento:", "Encaminhar"),
     "monitor": ("Colocar em monitoramento", "Motivo do monitoramento:", "Monitorar"),
+    "track": ("Abrir chamado de acompanhamento", "O que a unidade técnica vai acompanhar:", "Abrir chamado"),
 }
 EMPTY_TEXT = {
     "ask": "Informe o que o solicitante precisa complementar.",
@@ -33,6 +34,7 @@ EMPTY_TEXT = {
     "cancel": "Informe o motivo do cancelamento.",
     "forward": "Informe o motivo do encaminhamento.",
     "monitor": "Informe o motivo do monitoramento.",
+    "track": "Descreva o que a unidade técnica vai acompanhar neste chamado.",
 }
 
 

@@ -29,7 +29,7 @@ from widgets.timeline import Timeline
 RULED_ACTIONS = {"comment": "comment", "cancel_ticket": "cancel", "reopen": "reopen"}
 # Staff keys -> action name; hidden for requesters, dimmed (with the reason on press) when refused.
 STAFF_ACTIONS = {"reply": "reply", "note": "note", "take": "take", "ask": "ask", "resolve": "resolve",
-                 "forward": "forward", "monitor": "monitor"}
+                 "forward": "forward", "monitor": "monitor", "track": "track"}
 RULED_ACTIONS.update(STAFF_ACTIONS)
 
 
@@ -79,6 +79,8 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         Binding("E", "forward", "Encaminhar", id="detail.forward", tooltip="Encaminhar para outra área"),
         Binding("M", "monitor", "Monitorar", id="detail.monitor", tooltip="Monitorar até uma data"),
         Binding("a", "evaluate", "Avaliar", id="detail.evaluate", tooltip="Avaliar o atendimento (nota de 1 a 5)"),
+        Binding("A", "track", "Acompanhamento", id="detail.track",
+                tooltip="Abrir chamado de acompanhamento vinculado (unidade técnica do SEI)"),
     ]
 
     def __init__(self, adapter: Adapter, number: str, ticket: Ticket | None = None) -> None:
@@ -193,6 +195,8 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             return self.ticket is not None and self.ticket.can("evaluate")
         if action in STAFF_ACTIONS and not self._is_staff():
             return False
+        if action == "track" and (self.ticket is None or "track" not in self.ticket.actions):
+            return False  # only desks with tracking tickets (SEI) offer the key
         if action in RULED_ACTIONS:
             return self.refusal(action) is None or None
         if action == "download":
@@ -443,6 +447,10 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         """Monitorar até uma data."""
         self._staff_dialog("monitor")
 
+    def action_track(self) -> None:
+        """Abrir chamado de acompanhamento (SEI)."""
+        self._staff_dialog("track")
+
     @work(exclusive=True, group="staff-dialog", exit_on_error=False)
     async def _staff_dialog(self, action: str) -> None:
         from screens.staff_actions import StaffActionScreen, StaffRequest
@@ -480,6 +488,10 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             ticket = await self._guarded(self.adapter.forward(self.number, request.area, request.text,
                                                               expected_version=version))
             done = f"Demanda encaminhada para {request.area}."
+        elif request.action == "track":
+            tracking = await self._guarded(self.adapter.track(self.number, request.text, expected_version=version))
+            ticket = await self.adapter.get_ticket(self.number)  # this screen keeps showing the original
+            done = f"Chamado de acompanhamento {tracking.number} aberto."
         else:
             assert request.until is not None
             ticket = await self._guarded(self.adapter.monitor(self.number, request.until, request.text,

@@ -141,7 +141,8 @@ def message_body(row: TicketRow, requester_name: str, entry: TimelineEntry) -> s
             "Guarde este número para acompanhar o atendimento.",
             "",
             f"Título: {row.title}",
-            f"Assunto: {row.type} > {row.category} > {row.subject}",
+            # Desks without categories (CITSmart: only a theme) leave the empty levels out.
+            "Assunto: " + " > ".join(part for part in (row.type, row.category, row.subject) if part),
             f"Registrada por: {entry.author_name} em {when}",
             f"Status: {entry.status_to or row.status}",
             "",

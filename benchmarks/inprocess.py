@@ -127,8 +127,10 @@ async def wait_until(predicate: Callable[[], bool], timeout: float, step: float 
 
 
 async def settle(app: App[Any], seconds: float) -> None:
-    """Let workers finish and the screen catch up."""
-    await app.workers.wait_for_complete()
+    """Let workers finish and the screen catch up (the app's endless live-update worker aside)."""
+    busy = [w for w in app.workers if w.group != "events"]
+    if busy:
+        await app.workers.wait_for_complete(busy)
     await asyncio.sleep(seconds)
 
 

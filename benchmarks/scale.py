@@ -138,7 +138,7 @@ async def _stalls(app: Any, pages: int) -> dict[str, Any]:
 
 async def _settle(app: Any, before: set[Any], seconds: float) -> None:
     """Wait for the workers started since ``before`` (page loads), then ``seconds`` more."""
-    new = [w for w in app.workers if w not in before]
+    new = [w for w in app.workers if w not in before and w.group != "events"]  # events: endless
     if new:
         await asyncio.wait_for(app.workers.wait_for_complete(new), 30)
     await asyncio.sleep(seconds)

@@ -46,7 +46,7 @@ CLIENTS = 4
 PHASE_SECONDS = 20.0
 WARMUP = 20
 LIST_PARAMS = {"scope": "mine", "active_only": "true", "sort": "created", "descending": "true",
-               "offset": "0", "limit": "100", "desk": "ecage"}
+               "offset": "0", "limit": "50", "desk": "ecage"}  # TicketTable.PAGE_SIZE
 
 
 def _free_port() -> int:

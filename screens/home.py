@@ -14,9 +14,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
-from backend.domain import QueueCounts, Role, Scope, SortKey, Ticket, TicketQuery, TicketSummary, User
+from backend.domain import QueueCounts, Role, Scope, SortKey, Ticket, TicketQuery, User
 from tui.adapter import Adapter
-from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
+from tui.live import refresh_listing
+from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
 from widgets.ticket_table import COLUMNS, TicketTable, format_count
 
 if TYPE_CHECKING:
@@ -165,20 +166,16 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
 
     def ticket_changed(self, ticket: Ticket) -> None:
         """Show a change made on the detail screen without losing the place in the list."""
-        self.query_one(TicketTable).update_ticket(
-            TicketSummary(
-                number=ticket.number,
-                desk=ticket.desk,
-                title=ticket.title,
-                requester_login=ticket.requester_login,
-                requester_name=ticket.requester_name,
-                status=ticket.status,
-                status_class=ticket.status_class,
-                created_at=ticket.created_at,
-                updated_at=ticket.updated_at,
-                assignee_login=ticket.assignee_login,
-            )
-        )
+        self.query_one(TicketTable).update_ticket(ticket.summary())
+
+    def on_tickets_changed(self, message: TicketsChanged) -> None:
+        """Changes made elsewhere: refresh the listing where the user is, and the staff alert."""
+        self._refresh_rows(message)
+        self.load_alert()
+
+    @work(group="live-rows", exit_on_error=False)
+    async def _refresh_rows(self, message: TicketsChanged) -> None:
+        await refresh_listing(self.query_one(TicketTable), message, self.adapter.get_ticket)
 
     @work(group="statuses", exit_on_error=False)
     async def _load_statuses(self) -> None:

@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from backend.domain import FLAG_HELP, FLAG_LABELS, Flag, Role, Scope, SortKey, Ticket, TicketQuery, User
 from backend.text import printable
 from tui.adapter import Adapter
-from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
+from tui.live import refresh_listing
+from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
 from widgets.queue_table import QUEUE_COLUMNS, QueueTable, reserved_text, short_area
 from widgets.ticket_table import format_count
 
@@ -288,6 +289,11 @@ class QueueScreen(WorkerErrorsToApp, Screen[None]):
     def on_reconnected(self, message: Reconnected) -> None:
         """The server is back: show fresh data."""
         self.reload()
+
+    @work(group="live-rows", exit_on_error=False)
+    async def on_tickets_changed(self, message: TicketsChanged) -> None:
+        """Changes made elsewhere (new tickets, answers, reservations) show without a manual refresh."""
+        await refresh_listing(self.query_one(QueueTable), message, self.adapter.get_ticket)
 
     def _focus_table(self) -> None:
         table = self.query_one(QueueTable)

@@ -17,12 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.domain import Attachment, Ticket
+from backend.domain import Attachment, DeskInfo, Ticket
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion
 from backend.text import format_datetime, format_size, printable
 from screens.evaluate import EvaluateScreen, Evaluation
 from tui.adapter import Adapter
-from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
+from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
 from widgets.timeline import Timeline
 
 # Key -> action name in Ticket.actions, for the bindings the ticket's rules govern.
@@ -33,9 +33,13 @@ STAFF_ACTIONS = {"reply": "reply", "note": "note", "take": "take", "ask": "ask",
 RULED_ACTIONS.update(STAFF_ACTIONS)
 
 
-def field_rows(ticket: Ticket) -> list[tuple[str, str]]:
-    """The header fields in the portal's order."""
-    return [
+# Ticket.fields keys that link two tickets (SEI tracking), not fields of a desk's form.
+LINK_LABELS = {"origem": "Demanda de origem", "acompanhamento": "Chamado de acompanhamento"}
+
+
+def field_rows(ticket: Ticket, desk: DeskInfo | None = None) -> list[tuple[str, str]]:
+    """The header fields in the portal's order, then the desk's own fields (by their form labels)."""
+    rows = [
         ("Título", ticket.title),
         ("Número", ticket.number),
         ("Solicitante", ticket.requester_name),
@@ -46,6 +50,13 @@ def field_rows(ticket: Ticket) -> list[tuple[str, str]]:
         ("Status", ticket.status),
         ("Data de criação", format_datetime(ticket.created_at)),
     ]
+    if not ticket.fields:
+        return rows
+    # Desks without órgão or catalog leave those columns empty: no empty rows for them.
+    rows = [(label, value) for label, value in rows if value]
+    labels = {f.name: f.label for f in desk.fields} if desk else {}
+    rows += [(labels.get(name) or LINK_LABELS.get(name, name), value) for name, value in ticket.fields.items()]
+    return rows
 
 
 class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
@@ -92,6 +103,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self._changed: Ticket | None = None
         self._reopen_draft = ""
         self._evaluation_draft: Evaluation | None = None
+        self._desks: dict[str, DeskInfo] = {}  # labels of the desk's own fields
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -141,7 +153,8 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self._set_loading(False)
         grid = self.query_one("#detail-fields", Grid)
         cells: list[Static] = []
-        for label, value in field_rows(ticket):
+        desk = await self._desk(ticket.desk) if ticket.fields else None
+        for label, value in field_rows(ticket, desk):
             cells.append(Static(f"{label}:", classes="detail-label", markup=False))
             style = "bold" if label in ("Título", "Status") else ""
             cells.append(Static(Content.styled(printable(value), style), classes="detail-value"))
@@ -173,6 +186,13 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
     def on_reconnected(self, message: Reconnected) -> None:
         """The server is back: show the latest state."""
+        self._load()
+
+    def on_tickets_changed(self, message: TicketsChanged) -> None:
+        """This ticket changed elsewhere (an answer, a status): show it, unless already shown."""
+        changed_at = message.newest(self.number)
+        if changed_at is None or (self.ticket is not None and self.ticket.updated_at >= changed_at):
+            return
         self._load()
 
     # -- rules: what the footer offers ----------------------------------------
@@ -457,16 +477,22 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
         if self.ticket is None:
             return
-        areas: tuple[str, ...] = ()
-        if action == "forward":
-            areas = (await self.adapter.desk(self.ticket.desk)).areas
+        desk = await self._desk(self.ticket.desk)
+        areas = desk.areas if action == "forward" else ()
 
         def chosen(request: StaffRequest | None) -> None:
             if request is not None:
                 self._perform(request)
 
         # A callback, not push_screen_wait: no worker stays blocked while the dialog is open.
-        self.app.push_screen(StaffActionScreen(action, self.ticket, areas=areas), callback=chosen)
+        # The desk's own name for the action (gov.br "Solicitar ajustes") titles the dialog.
+        self.app.push_screen(StaffActionScreen(action, self.ticket, areas=areas,
+                                               label=desk.action_labels.get(action, "")), callback=chosen)
+
+    async def _desk(self, desk_id: str) -> DeskInfo:
+        if desk_id not in self._desks:
+            self._desks[desk_id] = await self.adapter.desk(desk_id)
+        return self._desks[desk_id]
 
     @work(exclusive=True, group="change", exit_on_error=False)
     async def _perform(self, request: object) -> None:

@@ -36,7 +36,7 @@ def running_server(db_path: Path, service: HelpdeskService | None = None, *,
         service = HelpdeskService(store)
     app = create_app(service, max_body_bytes=max_body_bytes, **app_options)
     # Bind first and hand the socket over: no window in which another process takes the port.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, as serve()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart reuses the port at once
     sock.bind(("127.0.0.1", port))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -61,7 +61,67 @@ def test_attachments_are_stored_by_digest_never_by_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [("", None), ("  ", None), ("[*]", None), ("retenção iss", '"retenção"* AND "iss"*'),
-     ('a"b', '"a"* AND "b"*'), ("CAGE-0001", '"CAGE"* AND "0001"*')],
+     ('ab"cd', '"ab"* AND "cd"*'), ("CAGE-0001", '"CAGE"* AND "0001"*'),
+     ("e", None), ("erro a", '"erro"*'), ("a b", None)],
 )
 def test_search_text_becomes_a_safe_prefix_query(typed: str, expected: str | None) -> None:
     assert fts_query(typed) == expected
+
+
+def _store_with_requester(path: Path) -> Store:
+    store = Store(path)
+    with store.write() as conn:
+        conn.execute("INSERT INTO users (login, name, created_at) VALUES ('ana', 'Ana', '2024-01-01T00:00:00+00:00')")
+    return store
+
+
+def _add_ticket(conn: sqlite3.Connection, seq: int) -> None:
+    stamp = f"2024-01-01T00:00:{seq:02d}.000000+00:00"
+    conn.execute(
+        "INSERT INTO tickets (number, desk, title, requester, orgao, type, category, subject, description,"
+        " status, status_class, created_at, updated_at) VALUES (?, 'ecage', 'T', 'ana', 'o', 't', 'c', 's', 'd',"
+        " 'Em Andamento', 'active', ?, ?)",
+        (f"CAGE-{seq:05d}-AAAA", stamp, stamp),
+    )
+
+
+def test_listing_totals_follow_writes_from_this_and_other_connections(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from backend.domain import TicketQuery
+
+    path = tmp_path / "contagem.db"
+    store = _store_with_requester(path)
+    query = TicketQuery(desk="ecage", limit=1)
+    now = datetime(2024, 2, 1, tzinfo=UTC)
+
+    def total() -> int:
+        return store.list_tickets(query, "ana", None, now)[1]
+
+    assert total() == 0
+    with store.write() as conn:  # this connection
+        _add_ticket(conn, 1)
+    assert total() == 1
+    other = Store(path)  # another connection, as another process would be
+    with other.write() as conn:
+        _add_ticket(conn, 2)
+        _add_ticket(conn, 3)
+    assert total() == 3
+    with other.write() as conn:  # a change that makes a ticket stop matching
+        conn.execute("UPDATE tickets SET status_class = 'closed' WHERE number = 'CAGE-00002-AAAA'")
+    assert total() == 2
+    assert store.count(query, "ana", None, now) == 2
+    other.close()
+    store.close()
+
+
+def test_a_requesters_active_tickets_are_counted_on_an_index(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from backend.domain import TicketQuery
+
+    store = _store_with_requester(tmp_path / "plano.db")
+    where, params = store._where(TicketQuery(desk="ecage"), "ana", None, datetime(2024, 2, 1, tzinfo=UTC))
+    plan = store.conn.execute(f"EXPLAIN QUERY PLAN SELECT count(*) FROM tickets t WHERE {where}", params).fetchall()
+    assert "tickets_requester_class_desk_created" in " ".join(str(step[-1]) for step in plan)
+    store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
@@ -20,12 +21,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from backend.domain import DeskInfo, Ticket, User
+from backend.domain import DeskInfo, Ticket, TicketEvent, User
 from backend.errors import DemandasError, Unavailable
 from backend.text import printable
 from tui.adapter import Adapter
 from tui.commands import GoToTicketProvider
-from tui.messages import Reconnected, forward_typed_ahead
+from tui.live import BATCH_SECONDS, notices
+from tui.messages import Reconnected, TicketsChanged, forward_typed_ahead
 
 R = TypeVar("R")
 
@@ -128,6 +130,8 @@ class DemandasApp(App[int]):
         self._desk: DeskInfo | None = None
         self._ask_profile = ask_profile
         self._retry_timer: Timer | None = None
+        self._pending_events: list[TicketEvent] = []
+        self._events_timer: Timer | None = None
 
     # -- start-up ---------------------------------------------------------
 
@@ -148,6 +152,35 @@ class DemandasApp(App[int]):
         self._show_user(user)
         if self._ask_profile and not user.profile_complete:
             self.action_profile(first_use=True)
+        self._follow_events()
+
+    # -- live updates -------------------------------------------------------
+
+    @work(group="events", exclusive=True, exit_on_error=False)
+    async def _follow_events(self) -> None:
+        """Changes made elsewhere reach every open screen, batched, with a notice."""
+        stream = self.adapter.events()
+        try:
+            async for event in stream:
+                self._pending_events.append(event)
+                if self._events_timer is None:
+                    self._events_timer = self.set_timer(BATCH_SECONDS, self._flush_events)
+        finally:
+            close = getattr(stream, "aclose", None)  # an async generator: end its HTTP stream now
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
+
+    def _flush_events(self) -> None:
+        self._events_timer = None
+        batch, self._pending_events = tuple(self._pending_events), []
+        if not batch:
+            return
+        me = self.user.login if self.user else ""
+        for screen in self.screen_stack:
+            screen.post_message(TicketsChanged(batch, me))
+        for line in notices(batch, me):
+            self.notify(line, title="Atualização", markup=False)
 
     def _show_user(self, user: User) -> None:
         self.user = user

@@ -249,21 +249,23 @@ def _build_tickets(actions: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) and usage errors (2)
-        return _exit_status(exc)
+    args = _interface_only(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help (0) and usage errors (2)
+            return _exit_status(exc)
     from backend.errors import DemandasError
     from tui.connect import UsageError
 
-    command_parser: argparse.ArgumentParser = args.parser
+    command_parser: argparse.ArgumentParser | None = args.parser  # None: the interface's fast path
     try:
         status: int = args.handler(args)
         return status
     except UsageError as exc:
         try:
-            command_parser.error(str(exc))
+            (command_parser or build_parser()).error(str(exc))
         except SystemExit as stop:
             return _exit_status(stop)
     except DemandasError as exc:
@@ -285,6 +287,35 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, RuntimeError) and exc.args and isinstance(exc.args[0], str) and "Demandas" in exc.args[0]:
             return _fail(exc.args[0])  # e.g. a database from a newer version
         raise
+
+
+class _NotInterfaceOnly(Exception):
+    """The arguments need the full grammar (a command, help, or a mistake to explain)."""
+
+
+class _InterfaceParser(_Parser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotInterfaceOnly(message)
+
+
+def _interface_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments when they only open the interface; None when the full grammar must decide.
+
+    Building every command's parser costs ~30-60 ms, paid before the first row
+    appears (issue #7); opening the interface needs only the global options.
+    ``parser`` is None: a usage error then builds the full parser to explain itself.
+    """
+    if any(arg.startswith(("-h", "--h")) for arg in argv):  # --help, also abbreviated
+        return None
+    parser = _InterfaceParser(prog="demandas")
+    _add_globals(parser)
+    parser.add_argument("--demo", action="store_true")
+    parser.set_defaults(handler=_cmd_tui, parser=None)
+    try:
+        args, rest = parser.parse_known_args(list(argv))
+    except _NotInterfaceOnly:
+        return None
+    return None if rest else args
 
 
 def _exit_status(exc: SystemExit) -> int:

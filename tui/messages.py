@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual.events import Key
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import Worker, WorkerState
+
+from backend.domain import TicketEvent
 
 #: The banner every screen shows while the server cannot be reached.
 OFFLINE_TEXT = "Sem conexão com o servidor… Tentando reconectar. O que digitou foi mantido."
@@ -13,6 +17,25 @@ OFFLINE_TEXT = "Sem conexão com o servidor… Tentando reconectar. O que digito
 
 class Reconnected(Message):
     """The server answers again: the active screen should reload what it shows."""
+
+
+class TicketsChanged(Message):
+    """Tickets changed elsewhere (another user, the CLI, another process): refresh what shows them.
+
+    The app posts it to every screen of the stack with the numbers of a short batch of
+    events, so a burst of changes costs one refresh per screen.
+    """
+
+    def __init__(self, events: tuple[TicketEvent, ...], me: str) -> None:
+        super().__init__()
+        self.events = events
+        self.numbers = frozenset(e.number for e in events)
+        # The user's own changes were already shown where they were made.
+        self.by_others = any(e.actor != me for e in events)
+
+    def newest(self, number: str) -> datetime | None:
+        """When ``number`` last changed in this batch (None when it did not)."""
+        return max((e.at for e in self.events if e.number == number), default=None)
 
 
 class WorkerErrorsToApp:

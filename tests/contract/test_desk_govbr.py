@@ -110,6 +110,8 @@ async def test_govbr_ticket_takes_name_and_email_from_the_account(requester: Ada
          "(ex.: 00001.002345/2025-67)."),
         ({"protocolos": "\n".join(str(100000 + n) for n in range(201))}, "protocolos",
          "“Protocolos das solicitações afetadas” tem 201 itens; o limite é 200."),
+        ({"protocolos": "1" * 501}, "protocolos",
+         "Um item de “Protocolos das solicitações afetadas” tem 501 caracteres; o limite é 500."),
         ({"observacoes": "x" * 2001}, "observacoes", "O campo “Observações” tem 2001 caracteres; o limite é 2000."),
     ],
 )

@@ -91,11 +91,12 @@ def files(home: Path) -> Iterator[Path]:
 async def settle(pilot: Pilot[Any]) -> None:
     """Let messages and every worker that ends finish.
 
-    DirectoryTree keeps a loader worker alive for its whole life: it is not waited for.
+    DirectoryTree keeps a loader worker alive for its whole life, and the app follows its
+    event stream for as long as it runs: neither is waited for.
     """
     for _ in range(2):
         await pilot.pause()
-        pending = [w for w in pilot.app.workers if w.group != "_loader" and not w.is_finished]
+        pending = [w for w in pilot.app.workers if w.group not in ("_loader", "events") and not w.is_finished]
         if pending:
             await asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)
     await pilot.pause()

@@ -62,6 +62,12 @@ async def test_technical_unit_opens_the_tracking_ticket(desk: Desk) -> None:
         assert detail.ticket.fields["acompanhamento"] == tracking
         # Done once: the key now says why not.
         assert detail.check_action("track", ()) is None
+        # The desk's own fields show with their form labels; so does the link; empty catalog rows do not.
+        cells = [str(w.render()) for w in detail.query("#detail-fields > Static")]
+        shown = dict(zip(cells[::2], cells[1::2], strict=True))
+        assert shown["Nome completo:"] == REQUESTER.name and shown["Email:"] == "fernando@ma.gov.br"
+        assert shown["Chamado de acompanhamento:"] == tracking and shown["Órgão:"] == "SAMOP"
+        assert "Tipo:" not in shown and "Categoria:" not in shown
     assert desk.service.get_ticket(REQUESTER.login, tracking).description == "Renomear no próximo lote"
 
 
@@ -72,3 +78,27 @@ async def test_desks_without_tracking_do_not_offer_the_key(desk: Desk) -> None:
         app.open_ticket(desk.numbers["dci"])
         await settle(pilot)
         assert app.screen.check_action("track", ()) is False
+
+
+async def test_dialogs_use_the_desk_name_of_the_action(desk: Desk) -> None:
+    number = forwarded_sei_ticket(desk)
+    app = staff_app(desk, TECNICO.login)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_ticket(number)
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, StaffActionScreen)
+        assert str(dialog.query_one("#staff-title").render()) == "Responder e encerrar"  # SEI's "resolve"
+        await pilot.press("escape")
+        await settle(pilot)
+    app = staff_app(desk, AGENT.login)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_ticket(desk.numbers["dci"])
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert str(app.screen.query_one("#staff-title").render()) == "Resolver demanda"  # e-CAGE keeps its own

@@ -64,9 +64,9 @@ class RecordingAdapter(LocalAdapter):
         return await super().whoami()
 
 
-def recording(desk: Desk, login: str = "fernando") -> RecordingAdapter:
-    """A recording adapter over ``desk`` acting as ``login``."""
-    adapter = RecordingAdapter(desk.path, login, service=desk.service)
+def recording(desk: Desk, login: str = "fernando", **options: Any) -> RecordingAdapter:
+    """A recording adapter over ``desk`` acting as ``login`` (``poll_seconds`` paces its live events)."""
+    adapter = RecordingAdapter(desk.path, login, service=desk.service, **options)
     adapter.location = "local: demandas.db"
     return adapter
 
@@ -111,12 +111,19 @@ def app(adapter: RecordingAdapter) -> DemandasApp:
 
 
 async def settle(pilot: Pilot[object], rounds: int = 4) -> None:
-    """Let workers (and the workers they start) finish, then freeze blinking cursors."""
+    """Let workers (and the workers they start) finish, then freeze blinking cursors.
+
+    The app's live-update worker follows the event stream for as long as the app runs,
+    so it is the one worker never waited for.
+    """
     app = pilot.app
     for _ in range(rounds):
         await pilot.pause()
+        busy = [worker for worker in app.workers if worker.group != "events"]
+        if not busy:
+            continue  # wait_for_complete([]) would wait for every worker, the endless one included
         with contextlib.suppress(WorkerFailed):  # failures are the app's to report; tests check the notice
-            await app.workers.wait_for_complete()
+            await app.workers.wait_for_complete(busy)
     for widget in app.screen.query("Input, TextArea"):
         if isinstance(widget, Input | TextArea):
             widget.cursor_blink = False

@@ -13,7 +13,7 @@ from screens.home import HomeScreen
 from screens.reopen import ReopenScreen
 from screens.save_attachment import SaveAttachmentScreen, safe_file_name, write_new_file
 from screens.ticket_detail import TicketDetailScreen
-from tests.tui.conftest import RecordingAdapter, settle
+from tests.tui.conftest import RecordingAdapter, recording, settle
 from tests.tui.data import REQUESTER, Desk, ticket
 from tui.app import DemandasApp
 from widgets.ticket_table import TicketTable
@@ -271,7 +271,9 @@ async def test_unknown_ticket_goes_back_with_a_notice(app: DemandasApp) -> None:
         assert "Demanda CAGE-99999-ZZZZ não encontrada." in notices(app)
 
 
-async def test_refusal_from_the_server_becomes_a_notice(app: DemandasApp, desk: Desk) -> None:
+async def test_refusal_from_the_server_becomes_a_notice(desk: Desk) -> None:
+    # The live update that would show the change has not arrived yet (an hour-long poll).
+    app = DemandasApp(recording(desk, poll_seconds=3600))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_detail(app, pilot, desk.numbers["dci"])
         # Someone else cancels meanwhile; our screen still offers "x".

@@ -65,7 +65,8 @@ class Inbox:
 
         if not self.hold.is_set():
             self.waiting.set()
-            await asyncio.to_thread(self.hold.wait, MAIL_WAIT)
+            # Longer than a request may take (10 s): a sender that waited on SMTP would fail the request.
+            await asyncio.to_thread(self.hold.wait, 60)
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.put((list(envelope.rcpt_tos), parsed))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from backend.desks import DESK_IDS, load_desk
 from backend.domain import NewAttachment, NewTicket, ProfileUpdate, TicketSummary
 from backend.errors import ValidationFailed
+from backend.sgta.domain import Decision, SgtaRecord
 from backend.text import format_size
 
 
@@ -122,6 +123,31 @@ class TicketPage(BaseModel):
     """A window of a ticket listing plus the total count of matches."""
 
     items: list[TicketSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class SgtaActionIn(BaseModel):
+    """Body of ``POST /sgta/records/{id}/{action}`` (files, if any, go as multipart parts)."""
+
+    # Defaulted so that a missing value gets the service's own pt-BR refusal.
+    text: str = ""
+    agree: bool | None = None
+    decision: Decision | None = None
+    until: date | None = None
+    accept: bool | None = None
+    to: str | None = Field(default=None, max_length=100)
+
+
+class SgtaImportIn(BaseModel):
+    """The ``payload`` of ``POST /sgta/trails/{trail}/import``: nothing yet; the CSV is the file part."""
+
+
+class SgtaRecordPage(BaseModel):
+    """A window of a trail's records plus the total count of matches."""
+
+    items: list[SgtaRecord]
     total: int
     offset: int
     limit: int

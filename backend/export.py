@@ -116,6 +116,17 @@ def render(
     return _pdf(titles, table, header)
 
 
+def render_table(fmt: ExportFormat, titles: Sequence[str], table: Sequence[Sequence[str]],
+                 header: ExportHeader) -> bytes:
+    """The export file's bytes for any table of text (SGTA trails have their own columns)."""
+    rows = [list(row) for row in table]
+    if fmt is ExportFormat.CSV:
+        return _csv(list(titles), rows, header)
+    if fmt is ExportFormat.XLSX:
+        return _xlsx(list(titles), rows, header)
+    return _pdf(list(titles), rows, header)
+
+
 def write(path: Path, data: bytes) -> None:
     """Write the export next to its final name, then move it in place."""
     tmp = path.with_name(f".{path.name}.parcial")

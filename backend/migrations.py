@@ -125,6 +125,80 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tickets_requester_class_desk_created ON tickets(requester, status_class, desk, created_at);
     CREATE INDEX tickets_class_area_created ON tickets(status_class, area, created_at);
     """,
+    # 5: SGTA — audit-trail records (their own columns as JSON), justifications, change
+    # requests, events and documents, and who is gestor of an area / analyst of a unit.
+    """
+    CREATE TABLE sgta_members (
+        login TEXT NOT NULL REFERENCES users(login),
+        role TEXT NOT NULL,
+        place TEXT NOT NULL,
+        PRIMARY KEY (login, role, place)
+    ) WITHOUT ROWID;
+    CREATE TABLE sgta_records (
+        id INTEGER PRIMARY KEY,
+        trail TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        vals TEXT NOT NULL,
+        status TEXT NOT NULL,
+        observation TEXT NOT NULL DEFAULT '',
+        reserved_by TEXT REFERENCES users(login),
+        reserved_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        monitor_until TEXT,
+        justified_at TEXT,
+        invoked_at TEXT,
+        draft TEXT NOT NULL DEFAULT '',
+        search_text TEXT NOT NULL DEFAULT '',
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX sgta_records_trail ON sgta_records(trail, id);
+    CREATE INDEX sgta_records_unit ON sgta_records(unit, trail);
+    CREATE TABLE sgta_justifications (
+        id INTEGER PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES sgta_records(id),
+        agree INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        author TEXT NOT NULL REFERENCES users(login),
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX sgta_justifications_record ON sgta_justifications(record_id, id);
+    CREATE TABLE sgta_change_requests (
+        id INTEGER PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES sgta_records(id),
+        text TEXT NOT NULL,
+        author TEXT NOT NULL REFERENCES users(login),
+        created_at TEXT NOT NULL,
+        accepted INTEGER,
+        decided_by TEXT REFERENCES users(login),
+        decided_at TEXT,
+        decision_text TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX sgta_change_requests_record ON sgta_change_requests(record_id, id);
+    CREATE TABLE sgta_events (
+        id INTEGER PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES sgta_records(id),
+        kind TEXT NOT NULL,
+        author TEXT NOT NULL REFERENCES users(login),
+        created_at TEXT NOT NULL,
+        text TEXT NOT NULL DEFAULT '',
+        status_from TEXT,
+        status_to TEXT
+    );
+    CREATE INDEX sgta_events_record ON sgta_events(record_id, id);
+    CREATE TABLE sgta_docs (
+        id INTEGER PRIMARY KEY,
+        record_id INTEGER NOT NULL REFERENCES sgta_records(id),
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        author TEXT NOT NULL REFERENCES users(login),
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX sgta_docs_record ON sgta_docs(record_id, id);
+    """,
 )
 
 

@@ -337,6 +337,10 @@ def seed_demo(
             if progress is not None:
                 progress(done)
     logins = (*DEMO_LOGINS, *([os_user.user.login] if os_user else []))
+    # SGTA: audit-trail records beside the tickets (only into a database without them).
+    from backend.sgta.demo import seed_sgta_demo
+
+    seed_sgta_demo(service, now=moment, os_login=os_user.user.login if os_user else None)
     return SeedReport(tickets=done, users=len(demo) + (1 if os_user else 0), logins=logins,
                       first_number=first, last_number=last)
 

@@ -52,6 +52,9 @@ from backend.api_models import (
     NewTicketIn,
     ProfileIn,
     ReasonIn,
+    SgtaActionIn,
+    SgtaImportIn,
+    SgtaRecordPage,
     TextIn,
     TicketPage,
     body_too_large_message,
@@ -82,6 +85,20 @@ from backend.errors import (
 from backend.events import EventHub, visible_to
 from backend.notify import Notifier, SmtpSettings, start_notifier
 from backend.service import MAX_PAGE, HelpdeskService
+from backend.sgta import domain as sgta_domain
+from backend.sgta import service as sgta_service
+from backend.sgta.domain import (
+    GestorLoad,
+    ImportResult,
+    RecordQuery,
+    SgtaAction,
+    SgtaCounts,
+    SgtaRecord,
+    SgtaRequest,
+    SgtaStatus,
+)
+from backend.sgta.domain import Trail as SgtaTrail
+from backend.sgta.domain import TrailSummary as SgtaTrailSummary
 from backend.store import EventRecord, Store
 from backend.uploads import UploadLimits, read_multipart
 
@@ -106,6 +123,7 @@ EVENT_REPLAY_LIMIT = 1000
 KEEPALIVE_SECONDS = 15.0
 # Only these routes take multipart bodies, and only they get the larger upload limit.
 _UPLOAD_PATH = re.compile(rf"^{API_PREFIX}/tickets(/[^/]+/(comments|reply|note))?$")
+_SGTA_UPLOAD_PATH = re.compile(rf"^{API_PREFIX}/sgta/(trails/[^/]+/import|records/[^/]+/[a-z_]+)$")
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -292,7 +310,9 @@ class _Guard:
                               "apenas por 127.0.0.1, ::1 ou localhost.")
             await response(scope, receive, send)
             return
-        upload = (scope.get("method") == "POST" and _UPLOAD_PATH.match(scope.get("path", "")) is not None
+        path = scope.get("path", "")
+        upload = (scope.get("method") == "POST"
+                  and (_UPLOAD_PATH.match(path) is not None or _SGTA_UPLOAD_PATH.match(path) is not None)
                   and headers.get("content-type", "").lower().startswith("multipart/form-data"))
         limit = self.max_upload_bytes if upload else self.max_body_bytes
         declared = _content_length(headers)
@@ -731,6 +751,94 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
             "Cache-Control": "private, no-store",
             ATTACHMENT_HEADER: attachment_header(meta),
         })
+
+    # -- SGTA: audit trails (seed 001) --------------------------------------------
+
+    sgta = sgta_service.SgtaService(service)
+
+    def sgta_limits(fields: Mapping[str, str]) -> UploadLimits:
+        return UploadLimits(sgta_domain.MAX_DOC_BYTES, sgta_domain.MAX_DOCS, "SGTA")
+
+    def csv_limits(fields: Mapping[str, str]) -> UploadLimits:
+        return UploadLimits(sgta_domain.MAX_DOC_BYTES, 1, "SGTA")
+
+    @api.get("/sgta/trails", tags=["sgta"])
+    def sgta_trails(login: Actor, search: Annotated[str, Query(max_length=200)] = "") -> list[SgtaTrailSummary]:
+        """The trail selection table; the word "permitido" keeps the trails the user may access."""
+        return sgta.trails(login, search)
+
+    @api.get("/sgta/trails/{trail_id}", tags=["sgta"])
+    def sgta_trail(login: Actor, trail_id: str) -> SgtaTrail:
+        """One trail: area, own columns, justification deadline."""
+        return sgta.trail(login, trail_id)
+
+    @api.get("/sgta/trails/{trail_id}/gestores", tags=["sgta"])
+    def sgta_gestores(login: Actor, trail_id: str) -> list[GestorLoad]:
+        """The gestores of the trail's area with how many records each analyses now (distribution)."""
+        return sgta.gestores(login, trail_id)
+
+    @api.post("/sgta/trails/{trail_id}/import", status_code=201, tags=["sgta"],
+              openapi_extra=_upload_body(SgtaImportIn))
+    async def sgta_import(request: Request, login: Actor, trail_id: str) -> ImportResult:
+        """Load the trail's records from one CSV file (multipart part ``files``); gestores of the area."""
+        _, files = await read_body(request, SgtaImportIn, csv_limits)
+        if len(files) != 1:
+            raise ValidationFailed("Envie exatamente um arquivo CSV com os registros da trilha.", field="files")
+        return await run_in_threadpool(sgta.import_csv, login, trail_id, files[0].data)
+
+    @api.get("/sgta/records", tags=["sgta"])
+    def sgta_records(
+        login: Actor,
+        trail: Annotated[str, Query(max_length=100)],
+        search: Annotated[str, Query(max_length=200)] = "",
+        status: SgtaStatus | None = None,
+        offset: Annotated[int, Query(le=SQLITE_MAX_INT)] = 0,
+        limit: Annotated[int, Query(le=SQLITE_MAX_INT, description=f"Entre 1 e {MAX_PAGE}.")] = 50,
+    ) -> SgtaRecordPage:
+        """One page of a trail's records the user may see, with the total count."""
+        page = sgta.records(login, RecordQuery(trail=trail, search=search, status=status, offset=offset,
+                                               limit=limit))
+        return SgtaRecordPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit)
+
+    @api.get("/sgta/records/{record_id}", tags=["sgta"])
+    def sgta_record(login: Actor, record_id: Annotated[int, PathParam(le=SQLITE_MAX_INT)]) -> SgtaRecord:
+        """A record with its justification, change request, documents and events."""
+        return sgta.record(login, record_id)
+
+    @api.post("/sgta/records/{record_id}/{action}", tags=["sgta"], openapi_extra=_upload_body(SgtaActionIn))
+    async def sgta_act(request: Request, login: Actor, record_id: Annotated[int, PathParam(le=SQLITE_MAX_INT)],
+                       action: SgtaAction, if_match: IfMatch = None) -> SgtaRecord:
+        """One action on a record (JSON, or multipart/form-data with documents)."""
+        version = expected_version(if_match)
+        body, files = await read_body(request, SgtaActionIn, sgta_limits)
+        wanted = SgtaRequest(action=action, text=body.text, agree=body.agree, decision=body.decision,
+                             until=body.until, accept=body.accept, attachments=files, expected_version=version,
+                             to=body.to)
+        return await run_in_threadpool(sgta.act, login, record_id, wanted)
+
+    @api.get("/sgta/records/{record_id}/docs/{doc_id}", tags=["sgta"], response_class=Response, responses={200: {
+        "description": "O conteúdo do documento, com o tipo guardado.",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }})
+    def sgta_download(login: Actor, record_id: Annotated[int, PathParam(le=SQLITE_MAX_INT)],
+                      doc_id: Annotated[int, PathParam(le=SQLITE_MAX_INT)]) -> Response:
+        """A document's bytes, with its metadata in a header."""
+        doc, data = sgta.download(login, record_id, doc_id)
+        meta = {"id": doc.id, "name": doc.name, "size": doc.size, "content_type": doc.content_type,
+                "created_at": doc.created_at.isoformat(), "author_login": doc.author_login,
+                "author_name": doc.author_name}
+        return Response(data, headers={
+            "Content-Type": doc.content_type,
+            "Content-Disposition": content_disposition(doc.name),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            ATTACHMENT_HEADER: quote(json.dumps(meta, ensure_ascii=False), safe=""),
+        })
+
+    @api.get("/sgta/counts", tags=["sgta"])
+    def sgta_counts(login: Actor) -> SgtaCounts:
+        """What awaits the user in SGTA (home screen alerts)."""
+        return sgta.counts(login)
 
     @api.get(
         "/events",

@@ -139,7 +139,18 @@ EXPECTED_OPERATIONS = {
     (f"{API}/tickets/{{number}}/evaluate", "post"),
     *((f"{API}/tickets/{{number}}/{action}", "post")
       for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor", "track")),
+    # SGTA (audit trails).
+    (f"{API}/sgta/trails", "get"),
+    (f"{API}/sgta/trails/{{trail_id}}", "get"),
+    (f"{API}/sgta/trails/{{trail_id}}/import", "post"),
+    (f"{API}/sgta/trails/{{trail_id}}/gestores", "get"),
+    (f"{API}/sgta/records", "get"),
+    (f"{API}/sgta/records/{{record_id}}", "get"),
+    (f"{API}/sgta/records/{{record_id}}/{{action}}", "post"),
+    (f"{API}/sgta/records/{{record_id}}/docs/{{doc_id}}", "get"),
+    (f"{API}/sgta/counts", "get"),
 }
+CREATED = {(f"{API}/tickets", "post"), (f"{API}/sgta/trails/{{trail_id}}/import", "post")}
 BODILESS_POSTS = {f"{API}/tickets/{{number}}/take"}
 UPLOADS = {(f"{API}/tickets", "post"), *((f"{API}/tickets/{{number}}/{action}", "post")
                                           for action in ("comments", "reply", "note"))}
@@ -164,7 +175,7 @@ def test_openapi_schema_is_valid_and_lists_every_endpoint(schema: dict[str, Any]
 def test_openapi_describes_bodies_responses_and_errors(schema: dict[str, Any]) -> None:
     for path, method in EXPECTED_OPERATIONS:
         operation = schema["paths"][path][method]
-        ok = operation["responses"]["201" if (path, method) == (f"{API}/tickets", "post") else "200"]
+        ok = operation["responses"]["201" if (path, method) in CREATED else "200"]
         assert ok["content"], (path, method)
         if method in {"post", "put"} and path not in BODILESS_POSTS:
             assert "requestBody" in operation, (path, method)

@@ -37,6 +37,19 @@ from backend.domain import (
     TicketSummary,
     User,
 )
+from backend.sgta.domain import (
+    Decision,
+    GestorLoad,
+    ImportResult,
+    RecordQuery,
+    SgtaAction,
+    SgtaCounts,
+    SgtaDoc,
+    SgtaRecord,
+    SgtaRequest,
+    Trail,
+    TrailSummary,
+)
 
 
 class Adapter(ABC):
@@ -138,6 +151,87 @@ class Adapter(ABC):
     @abstractmethod
     async def download(self, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
         """An attachment's metadata and bytes."""
+
+    # -- SGTA: audit trails (seed 001) ------------------------------------------
+
+    @abstractmethod
+    async def sgta_trails(self, search: str = "") -> list[TrailSummary]:
+        """The trail selection table; the word "permitido" keeps the trails the user may access."""
+
+    @abstractmethod
+    async def sgta_trail(self, trail_id: str) -> Trail:
+        """One trail: its area, own columns and justification deadline."""
+
+    @abstractmethod
+    async def sgta_import(self, trail_id: str, data: bytes, name: str = "registros.csv") -> ImportResult:
+        """Load a trail's records from a CSV file (gestores of the trail's area)."""
+
+    @abstractmethod
+    async def sgta_records(self, query: RecordQuery) -> Page[SgtaRecord]:
+        """A page of a trail's records the user may see, with the total count."""
+
+    @abstractmethod
+    async def sgta_record(self, record_id: int) -> SgtaRecord:
+        """A record with its justification, change request, documents and events."""
+
+    @abstractmethod
+    async def sgta_act(self, record_id: int, request: SgtaRequest) -> SgtaRecord:
+        """Do one action on a record (see the helpers below); returns the record after it."""
+
+    @abstractmethod
+    async def sgta_download(self, record_id: int, doc_id: int) -> tuple[SgtaDoc, bytes]:
+        """A document of a record and its bytes."""
+
+    @abstractmethod
+    async def sgta_counts(self) -> SgtaCounts:
+        """The home screen's SGTA alerts."""
+
+    @abstractmethod
+    async def sgta_gestores(self, trail_id: str) -> list[GestorLoad]:
+        """The gestores of a trail's area with how many records each analyses now (distribution)."""
+
+    # Helpers over sgta_act: one per action of the seed, so callers read like the manual.
+
+    async def sgta_open(self, record_id: int, *, expected_version: int | None = None) -> SgtaRecord:
+        """The unit's analyst opens the record to justify it (reserves it, taking it over if held)."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.OPEN, expected_version=expected_version))
+
+    async def sgta_justify(self, record_id: int, agree: bool, text: str, attachments: Sequence[NewAttachment] = (),
+                           *, expected_version: int | None = None) -> SgtaRecord:
+        """The unit's analyst agrees or disagrees with the inconsistency, with a text and documents."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.JUSTIFY, text=text, agree=agree,
+                                                          attachments=tuple(attachments),
+                                                          expected_version=expected_version))
+
+    async def sgta_request_change(self, record_id: int, text: str) -> SgtaRecord:
+        """Ask the gestor to let a finished justification be changed."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.REQUEST_CHANGE, text=text))
+
+    async def sgta_attach(self, record_id: int, attachments: Sequence[NewAttachment]) -> SgtaRecord:
+        """Attach documents (any status, even after conclusion)."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.ATTACH, attachments=tuple(attachments)))
+
+    async def sgta_observe(self, record_id: int, text: str) -> SgtaRecord:
+        """The gestor's observation shown in the "Observação TCE" column."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.OBSERVE, text=text))
+
+    async def sgta_analyse(self, record_id: int) -> SgtaRecord:
+        """The gestor opens a justified record for analysis (reserves it)."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.ANALYSE))
+
+    async def sgta_validate(self, record_id: int, decision: Decision, text: str, until: date | None = None, *,
+                            expected_version: int | None = None) -> SgtaRecord:
+        """The gestor's opinion: archive, monitor until a date, return, or save a draft."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.VALIDATE, text=text, decision=decision,
+                                                          until=until, expected_version=expected_version))
+
+    async def sgta_decide_change(self, record_id: int, accept: bool, text: str) -> SgtaRecord:
+        """Accept or refuse a change request, always with a justification."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.DECIDE_CHANGE, text=text, accept=accept))
+
+    async def sgta_distribute(self, record_id: int, to_login: str) -> SgtaRecord:
+        """Hand a justified record to a gestor of the area, who will analyse it."""
+        return await self.sgta_act(record_id, SgtaRequest(SgtaAction.DISTRIBUTE, to=to_login))
 
     # -- connection and live updates -----------------------------------------
 

@@ -109,6 +109,8 @@ class DemandasApp(App[int]):
         Binding("f1", "help", "Ajuda", id="app.help", tooltip="Teclas desta tela"),
         Binding("question_mark", "help", "Ajuda", show=False, id="app.help_alt", tooltip="Teclas desta tela"),
         Binding("q", "quit", "Sair", show=False, id="app.quit", tooltip="Sair do Demandas"),
+        Binding("T", "sgta", "Trilhas (SGTA)", show=False, id="app.sgta",
+                tooltip="Trilhas de auditoria: registros de inconsistências"),
         Binding("ctrl+p", "command_palette", "Paleta", show=False, priority=True, id="app.palette",
                 tooltip="Todos os comandos e \"Ir para demanda…\""),
         Binding("k", "knowledge", "Conhecimentos", show=False, id="app.knowledge",
@@ -342,6 +344,13 @@ class DemandasApp(App[int]):
         self.push_screen(CommandPalette(providers=[GoToTicketProvider],
                                         placeholder="Número ou título da demanda…"))
 
+    def action_sgta(self) -> None:
+        """Trilhas de auditoria (SGTA)."""
+        from screens.sgta import SgtaTrailsScreen
+
+        if not isinstance(self.screen, SgtaTrailsScreen):
+            self.push_screen(SgtaTrailsScreen(self.adapter))
+
     # -- palette ----------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -361,6 +370,8 @@ class DemandasApp(App[int]):
                 partial(self._run_from_palette, screen, active.node, binding.action),
             )
         yield SystemCommand("Nova demanda", "Abrir uma nova demanda", self.action_new_ticket)
+        yield SystemCommand("Trilhas de auditoria (SGTA)", "Registros de inconsistências das trilhas (tecla T)",
+                            self.action_sgta)
         yield SystemCommand("Tema", "Trocar o tema de cores", self.action_change_theme)
 
     async def _run_from_palette(self, screen: Screen[object], node: DOMNode, action: str) -> None:

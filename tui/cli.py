@@ -161,9 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_staff.build(commands, actions)
     cli_auth.build(commands, actions)
-    from tui import cli_desks
+    from tui import cli_desks, cli_sgta  # SGTA audit trails: a family of verbs of its own
 
     cli_desks.build(actions)
+    cli_sgta.build(commands)
 
     from tui import cli_portal  # knowledge and evaluations
 

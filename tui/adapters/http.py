@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
-from backend.api_models import MAX_BODY_BYTES, MAX_UPLOAD_BYTES, TicketPage, body_too_large_message
+from backend.api_models import MAX_BODY_BYTES, MAX_UPLOAD_BYTES, SgtaRecordPage, TicketPage, body_too_large_message
 from backend.domain import (
     AgentLoad,
     Attachment,
@@ -41,6 +41,17 @@ from backend.domain import (
     User,
 )
 from backend.errors import DemandasError, TooLarge, Unauthenticated, Unavailable, ValidationFailed, error_from_dict
+from backend.sgta.domain import (
+    GestorLoad,
+    ImportResult,
+    RecordQuery,
+    SgtaCounts,
+    SgtaDoc,
+    SgtaRecord,
+    SgtaRequest,
+    Trail,
+    TrailSummary,
+)
 from tui.adapter import Adapter
 
 API_PREFIX = "/api/v1"
@@ -410,6 +421,69 @@ class HttpAdapter(Adapter):
         except ValidationError as exc:
             raise self._unexpected(response) from exc
         return meta, response.content
+
+    # -- SGTA ------------------------------------------------------------------------
+
+    async def sgta_trails(self, search: str = "") -> list[TrailSummary]:
+        """The trail selection table."""
+        params = {"search": search} if search else None
+        return self._decode(list[TrailSummary], await self._request("GET", "/sgta/trails", params=params))
+
+    async def sgta_trail(self, trail_id: str) -> Trail:
+        """One trail's definition."""
+        return self._decode(Trail, await self._request("GET", f"/sgta/trails/{quote(trail_id, safe='')}"))
+
+    async def sgta_import(self, trail_id: str, data: bytes, name: str = "registros.csv") -> ImportResult:
+        """Upload a trail's CSV (not retried: a retry could import twice)."""
+        response = await self._request("POST", f"/sgta/trails/{quote(trail_id, safe='')}/import", payload={},
+                                       attachments=(NewAttachment(name, data),))
+        return self._decode(ImportResult, response)
+
+    async def sgta_records(self, query: RecordQuery) -> Page[SgtaRecord]:
+        """A page of a trail's records."""
+        params = {k: v for k, v in query_params(query).items() if v != ""}  # type: ignore[arg-type]
+        response = await self._request("GET", "/sgta/records", params=params)
+        try:
+            page = SgtaRecordPage.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise self._unexpected(response) from exc
+        return Page(items=tuple(page.items), total=page.total, offset=page.offset, limit=page.limit)
+
+    async def sgta_record(self, record_id: int) -> SgtaRecord:
+        """A record with its detail."""
+        return self._decode(SgtaRecord, await self._request("GET", f"/sgta/records/{int(record_id)}"))
+
+    async def sgta_act(self, record_id: int, request: SgtaRequest) -> SgtaRecord:
+        """One action on a record (documents as multipart parts)."""
+        payload: dict[str, Any] = {"text": request.text, "agree": request.agree, "accept": request.accept,
+                                   "decision": request.decision.value if request.decision else None,
+                                   "until": request.until.isoformat() if request.until else None,
+                                   "to": request.to}
+        response = await self._request("POST", f"/sgta/records/{int(record_id)}/{request.action.value}",
+                                       payload=payload, attachments=request.attachments,
+                                       headers=_if_match(request.expected_version))
+        return self._decode(SgtaRecord, response)
+
+    async def sgta_download(self, record_id: int, doc_id: int) -> tuple[SgtaDoc, bytes]:
+        """A document's metadata and bytes."""
+        response = await self._request("GET", f"/sgta/records/{int(record_id)}/docs/{int(doc_id)}")
+        header = response.headers.get(ATTACHMENT_HEADER)
+        if header is None:
+            raise self._unexpected(response)
+        try:
+            meta = cast(SgtaDoc, _decoder(SgtaDoc).validate_json(unquote(header)))
+        except ValidationError as exc:
+            raise self._unexpected(response) from exc
+        return meta, response.content
+
+    async def sgta_counts(self) -> SgtaCounts:
+        """SGTA alerts of the home screen."""
+        return self._decode(SgtaCounts, await self._request("GET", "/sgta/counts"))
+
+    async def sgta_gestores(self, trail_id: str) -> list[GestorLoad]:
+        """The gestores of the trail's area with their loads."""
+        path = f"/sgta/trails/{quote(trail_id, safe='')}/gestores"
+        return self._decode(list[GestorLoad], await self._request("GET", path))
 
     # -- connection and live updates ---------------------------------------------
 

@@ -31,6 +31,18 @@ from backend.domain import (
 )
 from backend.events import visible_to
 from backend.service import HelpdeskService
+from backend.sgta.domain import (
+    GestorLoad,
+    ImportResult,
+    RecordQuery,
+    SgtaCounts,
+    SgtaDoc,
+    SgtaRecord,
+    SgtaRequest,
+    Trail,
+    TrailSummary,
+)
+from backend.sgta.service import SgtaService
 from backend.store import EventRecord, Store
 from tui.adapter import Adapter
 
@@ -57,6 +69,7 @@ class LocalAdapter(Adapter):
         self._poll_seconds = poll_seconds
         # Bumped by our own writes: they do not change PRAGMA data_version on our own connection.
         self._writes = 0
+        self._sgta_service: SgtaService | None = None
 
     def _svc(self) -> HelpdeskService:
         if self._service is None:
@@ -153,6 +166,49 @@ class LocalAdapter(Adapter):
 
     async def download(self, number: str, attachment_id: int) -> tuple[Attachment, bytes]:
         return await self._run(lambda s: s.attachment(self.login, number, attachment_id))
+
+    # -- SGTA ------------------------------------------------------------------
+
+    async def _sgta(self, call: Callable[[SgtaService], R]) -> R:
+        def run(service: HelpdeskService) -> R:
+            if self._sgta_service is None or self._sgta_service.helpdesk is not service:
+                self._sgta_service = SgtaService(service)
+            return call(self._sgta_service)
+
+        return await self._run(run)
+
+    async def sgta_trails(self, search: str = "") -> list[TrailSummary]:
+        return await self._sgta(lambda s: s.trails(self.login, search))
+
+    async def sgta_trail(self, trail_id: str) -> Trail:
+        return await self._sgta(lambda s: s.trail(self.login, trail_id))
+
+    async def sgta_import(self, trail_id: str, data: bytes, name: str = "registros.csv") -> ImportResult:
+        try:
+            return await self._sgta(lambda s: s.import_csv(self.login, trail_id, data))
+        finally:
+            self._writes += 1
+
+    async def sgta_records(self, query: RecordQuery) -> Page[SgtaRecord]:
+        return await self._sgta(lambda s: s.records(self.login, query))
+
+    async def sgta_record(self, record_id: int) -> SgtaRecord:
+        return await self._sgta(lambda s: s.record(self.login, record_id))
+
+    async def sgta_act(self, record_id: int, request: SgtaRequest) -> SgtaRecord:
+        try:
+            return await self._sgta(lambda s: s.act(self.login, record_id, request))
+        finally:
+            self._writes += 1
+
+    async def sgta_download(self, record_id: int, doc_id: int) -> tuple[SgtaDoc, bytes]:
+        return await self._sgta(lambda s: s.download(self.login, record_id, doc_id))
+
+    async def sgta_counts(self) -> SgtaCounts:
+        return await self._sgta(lambda s: s.counts(self.login))
+
+    async def sgta_gestores(self, trail_id: str) -> list[GestorLoad]:
+        return await self._sgta(lambda s: s.gestores(self.login, trail_id))
 
     async def ping(self) -> bool:
         """True when the database file can be read."""

@@ -1,0 +1,1 @@
+"""SGTA — audit-trail inconsistencies (seed 001): trails as data, records, rules, import and service."""

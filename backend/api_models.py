@@ -111,6 +111,14 @@ class MonitorIn(BaseModel):
     reason: str = ""
 
 
+class EvaluationIn(BaseModel):
+    """Body of ``POST /tickets/{number}/evaluate``: the score (1 to 5) and an optional comment."""
+
+    # Strict: "5" or 4.5 is refused, not coerced; the range is the service's (same message on every adapter).
+    score: int = Field(strict=True)
+    comment: str = ""
+
+
 class TicketPage(BaseModel):
     """A window of a ticket listing plus the total count of matches."""
 

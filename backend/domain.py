@@ -50,6 +50,8 @@ class EntryKind(StrEnum):
     RESERVED = "reserved"
     FORWARDED = "forwarded"
     MONITOR = "monitor"
+    # The requester's score (1-5) and comment after a resolution ("Avaliações").
+    EVALUATION = "evaluation"
     # Two tickets were linked (SEI: the technical unit's tracking ticket and the original).
     LINKED = "linked"
 
@@ -422,6 +424,10 @@ class DeskInfo:
     notice: str = ""
     # Desk wording of an action (e.g. gov.br "ask" is "Solicitar ajustes"); absent: the default label.
     action_labels: dict[str, str] = field(default_factory=dict)
+    # The requester may evaluate the service after resolution ("Avaliações", CITSmart).
+    evaluations: bool = False
+    # The desk publishes knowledge articles ("Conhecimentos"): ``knowledge`` lists them.
+    has_knowledge: bool = False
 
     def find_field(self, name: str) -> FieldDef | None:
         """The form field called ``name``, if the desk has one."""
@@ -435,3 +441,14 @@ class DeskInfo:
     def find_type(self, name: str) -> CatalogType | None:
         """The catalog type called ``name``, if any."""
         return next((t for t in self.types if t.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeArticle:
+    """A knowledge article of a desk ("Conhecimentos"): guidance read before or beside a ticket."""
+
+    id: str
+    desk: str
+    title: str
+    body: str
+    keywords: tuple[str, ...] = ()

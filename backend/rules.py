@@ -14,7 +14,7 @@ from backend.text import format_datetime
 
 # Actions reported in Ticket.actions, in the order the screens offer them.
 ACTIONS = ("comment", "cancel", "resolve", "reopen", "reply", "note", "ask", "assign", "take", "forward", "monitor",
-           "track")
+           "evaluate", "track")
 # Ticket.fields keys that link an original ticket and its tracking ticket (SEI).
 TRACKING_FIELD = "acompanhamento"
 ORIGIN_FIELD = "origem"
@@ -89,10 +89,35 @@ def why_not_comment(user: User, row: TicketRow, desk: DeskDefinition) -> Refusal
     return None
 
 
-def why_not(action: str, user: User, row: TicketRow, desk: DeskDefinition, now: datetime) -> Refusal | None:
-    """None when ``user`` may do ``action`` on ``row`` now; else the reason."""
+def why_not_evaluate(user: User, row: TicketRow, desk: DeskDefinition,
+                     evaluated_at: datetime | None) -> Refusal | None:
+    """The requester evaluates a resolved ticket, once per resolution, where the desk takes evaluations."""
+    if not desk.info.evaluations:
+        return Refusal(f"O balcão {desk.info.name} não recebe avaliações de atendimento.")
+    seen = can_see(user, row)
+    if seen:
+        return seen
+    if user.login != row.requester_login:
+        return Refusal("Somente o solicitante avalia o atendimento da demanda.", forbidden=True)
+    if row.status_class is not StatusClass.RESOLVED:
+        return Refusal(f"A demanda está com status “{row.status}”; o atendimento só pode ser avaliado depois "
+                       "de resolvido.")
+    if evaluated_at is not None:
+        return Refusal(f"Você já avaliou este atendimento em {format_datetime(evaluated_at)}; cada resolução "
+                       "recebe uma avaliação.")
+    return None
+
+
+def why_not(action: str, user: User, row: TicketRow, desk: DeskDefinition, now: datetime, *,
+            evaluated_at: datetime | None = None) -> Refusal | None:
+    """None when ``user`` may do ``action`` on ``row`` now; else the reason.
+
+    ``evaluated_at``: when the requester evaluated the latest resolution (None: not yet).
+    """
     if action == "comment":
         return why_not_comment(user, row, desk)
+    if action == "evaluate":
+        return why_not_evaluate(user, row, desk, evaluated_at)
     transition = desk.transitions.get(action)
     if transition is None:
         return Refusal(f"Ação indisponível no balcão {desk.info.name}.")
@@ -122,12 +147,15 @@ def why_not(action: str, user: User, row: TicketRow, desk: DeskDefinition, now: 
     return None
 
 
-def actions_for(user: User, row: TicketRow, desk: DeskDefinition, now: datetime) -> dict[str, str | None]:
+def actions_for(user: User, row: TicketRow, desk: DeskDefinition, now: datetime, *,
+                evaluated_at: datetime | None = None) -> dict[str, str | None]:
     """Every action of the desk with None (allowed) or the reason it is not."""
     result: dict[str, str | None] = {}
     for action in ACTIONS:
-        if action != "comment" and action not in desk.transitions:
+        if action not in ("comment", "evaluate") and action not in desk.transitions:
             continue
-        refusal = why_not(action, user, row, desk, now)
+        if action == "evaluate" and not desk.info.evaluations:
+            continue
+        refusal = why_not(action, user, row, desk, now, evaluated_at=evaluated_at)
         result[action] = refusal.message if refusal else None
     return result

@@ -45,6 +45,7 @@ from backend.api_models import (
     AssignIn,
     CommentIn,
     ErrorBody,
+    EvaluationIn,
     ForwardIn,
     Health,
     MonitorIn,
@@ -63,6 +64,7 @@ from backend.domain import (
     Attachment,
     DeskInfo,
     Flag,
+    KnowledgeArticle,
     NewAttachment,
     QueueCounts,
     SortKey,
@@ -81,6 +83,7 @@ from backend.errors import (
     ValidationFailed,
 )
 from backend.events import EventHub, visible_to
+from backend.notify import Notifier, SmtpSettings, start_notifier
 from backend.service import MAX_PAGE, HelpdeskService
 from backend.sgta import domain as sgta_domain
 from backend.sgta import service as sgta_service
@@ -576,6 +579,13 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """One desk's form, catalog and rules."""
         return service.desk(desk_id)
 
+    @api.get("/desks/{desk_id}/knowledge", tags=["balcões"])
+    def knowledge(login: Actor, desk_id: str, q: Annotated[str, Query(
+            description="Palavras a buscar em título, texto e palavras-chave (sem diferença de acentos)")] = "",
+                  ) -> list[KnowledgeArticle]:
+        """The desk's knowledge articles ("Conhecimentos"), best matches first; all when ``q`` is empty."""
+        return service.knowledge(login, desk_id, q)
+
     @api.get("/tickets", tags=["demandas"])
     async def list_tickets(
         login: Actor,
@@ -656,6 +666,13 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """Reopen a resolved or canceled ticket with a justification."""
         return _etag(response, service.reopen(login, number, body.reason,
                                               expected_version=expected_version(if_match)))
+
+    @api.post("/tickets/{number}/evaluate", tags=["demandas"])
+    def evaluate(login: Actor, number: str, body: EvaluationIn, response: Response,
+                 if_match: IfMatch = None) -> Ticket:
+        """The requester scores the service of a resolved ticket (1 to 5), once per resolution."""
+        return _etag(response, service.evaluate(login, number, body.score, body.comment,
+                                                expected_version=expected_version(if_match)))
 
     @api.get("/queue/counts", tags=["atendimento"])
     def queue_counts(login: Actor) -> QueueCounts:
@@ -990,14 +1007,22 @@ def server_url(sock: socket.socket, host: str) -> str:
     return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Run the API on ``host:port``; beyond loopback, warn that HTTP is not encrypted. Returns after Ctrl+C."""
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, smtp: SmtpSettings | None = None) -> None:
+    """Run the API on ``host:port``; beyond loopback, warn that HTTP is not encrypted. Returns after Ctrl+C.
+
+    With ``smtp``, requesters get e-mails of their tickets (backend.notify).
+    """
     sock = bind_socket(host, port)
     loopback = is_loopback_host(host)
     store = Store(db_path)
+    notifier: Notifier | None = None
     try:
         service = HelpdeskService(store)
         app = create_app(service, loopback_only=loopback)
+        notifier = start_notifier(store, service.events, smtp)
+        if smtp is not None:
+            print(f"Notificações por e-mail via {smtp.host}:{smtp.port} (remetente: {smtp.sender}).",
+                  file=sys.stderr)
         print(f"Servidor Demandas em {server_url(sock, host)} (banco: {db_path})", file=sys.stderr)
         if not loopback:
             print(INSECURE_WARNING.format(host=host, port=sock.getsockname()[1]), file=sys.stderr)
@@ -1010,5 +1035,7 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765) -> None:
         # uvicorn shuts down gracefully, then re-raises the Ctrl+C it captured: stopping is not an error.
         pass
     finally:
+        if notifier is not None:
+            notifier.close()
         store.close()
         sock.close()

@@ -29,6 +29,7 @@ from backend.domain import (
     DeskInfo,
     EntryKind,
     Flag,
+    KnowledgeArticle,
     NewAttachment,
     NewTicket,
     Page,
@@ -40,10 +41,13 @@ from backend.domain import (
     Ticket,
     TicketQuery,
     TicketSummary,
+    TimelineEntry,
     User,
 )
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion, TooLarge, ValidationFailed
+from backend.evaluations import MAX_COMMENT, MAX_SCORE, MIN_SCORE, current_evaluation, evaluation_text
 from backend.events import EventHub
+from backend.knowledge import load_articles, search
 from backend.rules import ORIGIN_FIELD, TRACKING_FIELD, Refusal, actions_for, can_see, staff_areas, why_not
 from backend.store import Store, TicketRow, flags_of
 from backend.text import format_date, format_size
@@ -190,6 +194,42 @@ class HelpdeskService:
     def desk(self, desk_id: str) -> DeskInfo:
         """One desk's form, catalog and rules."""
         return load_desk(desk_id).info
+
+    # -- evaluations ("Avaliações") ----------------------------------------
+
+    def evaluate(self, actor: str, number: str, score: int, comment: str = "", *,
+                 expected_version: int | None = None) -> Ticket:
+        """The requester scores the service (1-5, with an optional comment), once per resolution."""
+        user = self.ensure_user(actor)
+        row = self._visible_row(user, number)
+        if expected_version is not None and expected_version != row.version:
+            raise StaleVersion(_stale_message(row.version))
+        desk = load_desk(row.desk)
+        timeline = self.store.timeline(row.id, include_internal=False)
+        refusal = why_not("evaluate", user, row, desk, self.clock(), evaluated_at=_evaluated_at(timeline))
+        if refusal:
+            raise refusal.error()
+        if isinstance(score, bool) or not isinstance(score, int) or not MIN_SCORE <= score <= MAX_SCORE:
+            raise ValidationFailed(f"A nota deve ser um número inteiro de {MIN_SCORE} a {MAX_SCORE}.", field="score")
+        comment = comment.strip()
+        if len(comment) > MAX_COMMENT:
+            raise ValidationFailed(f"O comentário tem {len(comment)} caracteres; o limite é {MAX_COMMENT}.",
+                                   field="comment")
+        now = self.clock()
+        with self.store.write() as conn:
+            # A second evaluation racing this one changed the version: it is refused here.
+            self._check_version(row)
+            self.store.insert_entry(conn, row.id, EntryKind.EVALUATION, user.login, now,
+                                    text=evaluation_text(score, comment))
+            self.store.touch(conn, row.id, now)
+        return self.get_ticket(actor, row.number)
+
+    # -- knowledge articles ("Conhecimentos") ------------------------------
+
+    def knowledge(self, actor: str, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
+        """The desk's knowledge articles matching ``query`` (accents and case ignored); all when empty."""
+        self.ensure_user(actor)
+        return search(load_articles(desk_id), query)
 
     # -- listing and detail -----------------------------------------------
 
@@ -758,7 +798,7 @@ class HelpdeskService:
             monitor_until=row.monitor_until,
             flags=flags_of(row.status_class, row.due_at, row.monitor_until, now),
             fields=dict(row.fields),
-            actions=actions_for(user, row, desk, now),
+            actions=actions_for(user, row, desk, now, evaluated_at=_evaluated_at(timeline)),
         )
 
     def _validate_new(self, desk: DeskDefinition, new: NewTicket,
@@ -823,3 +863,9 @@ class HelpdeskService:
             number = f"{desk.info.prefix}-{seq:05d}-{suffix}"
             if not self.store.number_exists(conn, number):
                 return number
+
+
+def _evaluated_at(timeline: Iterable[TimelineEntry]) -> datetime | None:
+    """When the requester evaluated the latest resolution (None: not yet)."""
+    found = current_evaluation(timeline)
+    return found.created_at if found else None

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from backend.domain import Attachment, DeskInfo, Ticket
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion
 from backend.text import format_datetime, format_size, printable
+from screens.evaluate import EvaluateScreen, Evaluation
 from tui.adapter import Adapter
 from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
 from widgets.timeline import Timeline
@@ -71,6 +72,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
     | x | Cancelar demanda (pede confirmação). |
     | r | Reabrir demanda (com justificativa; até 7 dias após resolvida/cancelada). |
     | d | Salvar o anexo destacado no disco. |
+    | a | Avaliar o atendimento (demanda resolvida, balcões com avaliação). |
     | escape | Voltar para a lista. |
     """
 
@@ -87,6 +89,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         Binding("S", "resolve", "Resolver", id="detail.resolve", tooltip="Resolver a demanda"),
         Binding("E", "forward", "Encaminhar", id="detail.forward", tooltip="Encaminhar para outra área"),
         Binding("M", "monitor", "Monitorar", id="detail.monitor", tooltip="Monitorar até uma data"),
+        Binding("a", "evaluate", "Avaliar", id="detail.evaluate", tooltip="Avaliar o atendimento (nota de 1 a 5)"),
         Binding("A", "track", "Acompanhamento", id="detail.track",
                 tooltip="Abrir chamado de acompanhamento vinculado (unidade técnica do SEI)"),
     ]
@@ -99,6 +102,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self.title = f"Demanda {number}"
         self._changed: Ticket | None = None
         self._reopen_draft = ""
+        self._evaluation_draft: Evaluation | None = None
         self._desks: dict[str, DeskInfo] = {}  # labels of the desk's own fields
 
     def compose(self) -> ComposeResult:
@@ -206,6 +210,9 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Ruled actions show dimmed (None) when refused; saving shows only with files."""
+        if action == "evaluate":
+            # Only where the desk takes evaluations and the requester may give one now.
+            return self.ticket is not None and self.ticket.can("evaluate")
         if action in STAFF_ACTIONS and not self._is_staff():
             return False
         if action == "track" and (self.ticket is None or "track" not in self.ticket.actions):
@@ -302,6 +309,23 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self._reopen_draft = ""
         await self._changed_to(ticket)
         self.notify("Demanda reaberta com sucesso.", markup=False)
+
+    def action_evaluate(self) -> None:
+        """Avaliar atendimento: score and comment (a failed attempt's choice comes back)."""
+        self.app.push_screen(EvaluateScreen(self.number, self._evaluation_draft), callback=self._after_evaluation)
+
+    def _after_evaluation(self, evaluation: Evaluation | None) -> None:
+        if evaluation is not None:
+            self._evaluation_draft = evaluation  # kept until the server accepts it
+            self._evaluate(evaluation)
+
+    @work(exclusive=True, group="change", exit_on_error=False)
+    async def _evaluate(self, evaluation: Evaluation) -> None:
+        ticket = await self._guarded(self.adapter.evaluate(self.number, evaluation.score, evaluation.comment,
+                                                           expected_version=self._version()))
+        self._evaluation_draft = None
+        await self._changed_to(ticket)
+        self.notify("Avaliação registrada. Obrigado!", markup=False)
 
     def action_download(self) -> None:
         """Save the highlighted file (or the only one) to disk."""

@@ -83,6 +83,12 @@ class World:
             internal = noted.attachments[-1].id
         elif setup == "resolved":
             self.service.resolve("chefe", ticket.number, "Feito.")
+        elif setup == "citsmart_resolved":
+            from tests.contract.test_evaluations import UASG
+
+            ticket = self.service.create_ticket("dono", UASG)
+            self.service.resolve("chefe", ticket.number, "UASG reativada.")
+            return ticket.number, 0, None
         return ticket.number, ticket.attachments[0].id, internal
 
     def record(self, setup: str) -> tuple[int, int | None]:
@@ -185,6 +191,10 @@ TABLE: dict[str, Action] = {
     "take": Action("POST", "/tickets/{n}/take", STAFF_OF_AREA),
     "forward": Action("POST", "/tickets/{n}/forward", STAFF_OF_AREA, {"area": ORIENTACAO, "reason": "É orientação."}),
     "monitor": Action("POST", "/tickets/{n}/monitor", STAFF_OF_AREA, {"until": FUTURE, "reason": "Aguardar."}),
+    "knowledge": Action("GET", "/desks/ecage/knowledge?q=acesso", ALL),
+    # Only the requester evaluates; the UASG ticket is outside every area but the admin's.
+    "evaluate": Action("POST", "/tickets/{n}/evaluate", (200, 403, 403, 403, 403, 403, 401, 401), {"score": 5},
+                       "citsmart_resolved"),
     # Only the admin works SEI's technical unit here; the e-CAGE staff never see the ticket.
     "track": Action("POST", "/tickets/{n}/track", (403, 403, 403, 403, 403, 200, 401, 401),
                     {"text": "Acompanhar."}, "sei_forwarded"),
@@ -240,7 +250,8 @@ def test_permission_matrix(world: World, name: str, role: str) -> None:
         assert body["message"] and "Forbidden" not in body["message"]
         # A refused change leaves the ticket as it was.
         assert len(world.service.get_ticket("chefe", number).timeline) == {"plain": 1, "note": 3, "resolved": 3,
-                                                                            "sei_forwarded": 3}[action.setup]
+                                                                            "sei_forwarded": 3,
+                                                                            "citsmart_resolved": 3}[action.setup]
     if name == "list" and expected == 200:
         numbers = {t["number"] for t in response.json()["items"]}
         assert (number in numbers) == (role in {"owner", "agent_area", "manager", "admin"})

@@ -135,6 +135,8 @@ EXPECTED_OPERATIONS = {
     (f"{API}/queue/counts", "get"),
     (f"{API}/agents", "get"),
     (f"{API}/events", "get"),
+    (f"{API}/desks/{{desk_id}}/knowledge", "get"),
+    (f"{API}/tickets/{{number}}/evaluate", "post"),
     *((f"{API}/tickets/{{number}}/{action}", "post")
       for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor", "track")),
     # SGTA (audit trails).

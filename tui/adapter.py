@@ -25,6 +25,7 @@ from backend.domain import (
     AgentLoad,
     Attachment,
     DeskInfo,
+    KnowledgeArticle,
     NewAttachment,
     NewTicket,
     Page,
@@ -257,3 +258,14 @@ class Adapter(ABC):
     @abstractmethod
     async def aclose(self) -> None:
         """Release connections and threads."""
+
+    # -- evaluations and knowledge articles ----------------------------------------
+
+    @abstractmethod
+    async def evaluate(self, number: str, score: int, comment: str = "", *,
+                       expected_version: int | None = None) -> Ticket:
+        """The requester scores the service of a resolved ticket (1 to 5), once per resolution."""
+
+    @abstractmethod
+    async def knowledge(self, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
+        """The desk's knowledge articles matching ``query`` (accents and case ignored); all when empty."""

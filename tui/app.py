@@ -95,6 +95,7 @@ class DemandasApp(App[int]):
     | f1, ? | Ajuda com as teclas da tela atual. |
     | p | Meus Dados (e-mail, telefone, cargo). |
     | ctrl+p | Paleta de comandos (inclui "Ir para demanda…"). |
+    | k | Conhecimentos: artigos de ajuda (balcões que os publicam). |
     """
 
     CSS_PATH = "app.tcss"
@@ -112,7 +113,12 @@ class DemandasApp(App[int]):
                 tooltip="Trilhas de auditoria: registros de inconsistências"),
         Binding("ctrl+p", "command_palette", "Paleta", show=False, priority=True, id="app.palette",
                 tooltip="Todos os comandos e \"Ir para demanda…\""),
+        Binding("k", "knowledge", "Conhecimentos", show=False, id="app.knowledge",
+                tooltip="Artigos de ajuda do balcão"),
     ]
+
+    #: Desks that publish knowledge articles (Conhecimentos), learned at start.
+    _knowledge_desks: tuple[DeskInfo, ...] = ()
 
     offline: var[bool] = var(False, init=False)
     """True while the server cannot be reached (the banner shows)."""
@@ -140,6 +146,7 @@ class DemandasApp(App[int]):
         """Say who and where, then ask for the profile on first use."""
         self.sub_title = short_location(self.adapter.location)
         self._start()
+        self._load_desk()
 
     @work(group="start", exit_on_error=False)
     async def _start(self) -> None:
@@ -186,6 +193,40 @@ class DemandasApp(App[int]):
         if self._desk is None:
             self._desk = await self.adapter.desk(self.desk_id)
         return self._desk
+
+    @work(group="desk", exit_on_error=False)
+    async def _load_desk(self) -> None:
+        """Learn which desks publish knowledge articles: the Conhecimentos key depends on it."""
+        self._knowledge_desks = tuple(d for d in await self.adapter.desks() if d.has_knowledge)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Conhecimentos only when some desk publishes articles."""
+        if action == "knowledge":
+            return bool(self._knowledge_desks)
+        return True
+
+    def knowledge_desk(self) -> DeskInfo | None:
+        """The desk whose articles Conhecimentos shows: the open ticket's, the app's, else the first with any."""
+        ticket = getattr(self.screen, "ticket", None)
+        for desk_id in (getattr(ticket, "desk", None), self.desk_id):
+            found = next((d for d in self._knowledge_desks if d.id == desk_id), None)
+            if found is not None:
+                return found
+        return self._knowledge_desks[0] if self._knowledge_desks else None
+
+    def action_knowledge(self) -> None:
+        """Conhecimentos: knowledge articles of the desk at hand."""
+        from screens.knowledge import KnowledgeScreen
+
+        if isinstance(self.screen, KnowledgeScreen):
+            return
+        desk = self.knowledge_desk()
+        if desk is None:
+            self.notify("Nenhum balcão deste backend publica artigos de conhecimento.", severity="warning",
+                        markup=False)
+            return
+        self.push_screen(KnowledgeScreen(self.adapter, desk))
 
     def on_key(self, event: Key) -> None:
         """Runs before the bindings: letters typed ahead of a focus change reach the new field."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from backend.domain import DeskInfo, NewAttachment, Page, Ticket, TicketSummary
+    from backend.notify import SmtpSettings
     from tui.adapter import Adapter
 
 MAX_LIMIT = 500
@@ -120,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
                             "use um túnel SSH ou um proxy com TLS)")
     serve.add_argument("--port", type=_bounded_int(1, 65535, "a porta"), default=8765,
                        help="porta (padrão: 8765)")
+    smtp = serve.add_argument_group("notificações por e-mail (usuário e senha SMTP: variáveis de ambiente "
+                                    "DEMANDAS_SMTP_USER e DEMANDAS_SMTP_PASSWORD)")
+    smtp.add_argument("--smtp-host", metavar="HOST",
+                      help="servidor SMTP: o solicitante recebe por e-mail o número e cada mudança pública")
+    smtp.add_argument("--smtp-port", type=_bounded_int(1, 65535, "a porta SMTP"), default=None, metavar="PORTA",
+                      help="porta SMTP (padrão: 25; 587 com --smtp-starttls)")
+    smtp.add_argument("--smtp-from", metavar="ENDEREÇO", help="remetente dos e-mails (obrigatório com --smtp-host)")
+    smtp.add_argument("--smtp-starttls", action="store_true", help="usa STARTTLS (criptografa a conexão SMTP)")
     serve.set_defaults(handler=_cmd_serve, parser=serve)
 
     seed = commands.add_parser("seed", help="cria usuários e demandas de demonstração",
@@ -156,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_desks.build(actions)
     cli_sgta.build(commands)
+
+    from tui import cli_portal  # knowledge and evaluations
+
+    cli_portal.build(commands, actions)
     return parser
 
 
@@ -392,11 +405,33 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError("o comando serve usa um banco local; --server não se aplica.")
     from backend.server import serve
 
+    smtp = smtp_settings(args)
     try:
-        serve(resolve_db(_db(args)), args.host, args.port)
+        serve(resolve_db(_db(args)), args.host, args.port, smtp=smtp)
     except ValueError as exc:  # e.g. a host that is not an IP address
         return _fail(str(exc))
     return 0
+
+
+def smtp_settings(args: argparse.Namespace) -> SmtpSettings | None:
+    """The SMTP settings of ``serve`` (None: no e-mail); UsageError for an incomplete set."""
+    from backend.notify import SmtpSettings
+    from backend.service import EMAIL_PATTERN
+    from tui.connect import UsageError
+
+    host = (_opt(args, "smtp_host") or "").strip()
+    sender = (_opt(args, "smtp_from") or "").strip()
+    if not host:
+        if sender or _opt(args, "smtp_port") or _opt(args, "smtp_starttls"):
+            raise UsageError("as opções --smtp-* precisam de --smtp-host (o servidor SMTP).")
+        return None
+    if not sender:
+        raise UsageError("informe o remetente dos e-mails com --smtp-from (ex.: demandas@orgao.rs.gov.br).")
+    if not EMAIL_PATTERN.fullmatch(sender):
+        raise UsageError(f"remetente inválido em --smtp-from: {sender!r}; exemplo: demandas@orgao.rs.gov.br.")
+    starttls = bool(_opt(args, "smtp_starttls"))
+    port = _opt(args, "smtp_port") or (587 if starttls else 25)
+    return SmtpSettings.from_env(host, sender, port=port, starttls=starttls)
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -669,6 +704,7 @@ _ENTRY_LABELS = {
     "reserved": "Reserva",
     "forwarded": "Encaminhamento",
     "monitor": "Monitoramento",
+    "evaluation": "Avaliação do atendimento",
     "linked": "Chamado de acompanhamento",
 }
 

@@ -21,6 +21,7 @@ KIND_LABELS: dict[EntryKind, str] = {
     EntryKind.RESOLVED: "Demanda resolvida",
     EntryKind.REOPENED: "Demanda reaberta",
     EntryKind.ASSIGNED: "Demanda atribuída",
+    EntryKind.EVALUATION: "Avaliação do atendimento",
 }
 # How the entry's text is introduced, when it is not the comment itself.
 TEXT_LABELS: dict[EntryKind, str] = {

@@ -144,6 +144,8 @@ def load_desk(desk_id: str) -> DeskDefinition:
         allowed_extensions=tuple(content_types),
         notice=data.get("notice", ""),
         action_labels={name: t["label"] for name, t in raw_transitions.items() if t.get("label")},
+        evaluations=bool(data.get("evaluations", False)),
+        has_knowledge=bool(data.get("knowledge")),
     )
     transitions = {
         name: Transition(

@@ -28,6 +28,7 @@ from backend.domain import (
     AgentLoad,
     Attachment,
     DeskInfo,
+    KnowledgeArticle,
     NewAttachment,
     NewTicket,
     Page,
@@ -523,6 +524,18 @@ class HttpAdapter(Adapter):
                 pass  # server gone or link dead: reconnect below
             await asyncio.sleep(self._event_delays[min(failures, len(self._event_delays) - 1)])
             failures += 1
+
+    async def evaluate(self, number: str, score: int, comment: str = "", *,
+                       expected_version: int | None = None) -> Ticket:
+        """Score the service of a resolved ticket."""
+        return await self._ticket(_ticket_path(number, "evaluate"), {"score": score, "comment": comment},
+                                  expected_version=expected_version)
+
+    async def knowledge(self, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
+        """The desk's knowledge articles matching ``query``."""
+        params = {"q": query} if query else None
+        path = f"/desks/{quote(desk_id, safe='')}/knowledge"
+        return self._decode(list[KnowledgeArticle], await self._request("GET", path, params=params))
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -17,6 +17,7 @@ from backend.domain import (
     AgentLoad,
     Attachment,
     DeskInfo,
+    KnowledgeArticle,
     NewAttachment,
     NewTicket,
     Page,
@@ -250,6 +251,14 @@ class LocalAdapter(Adapter):
                 last_id = record.id
                 if user is not None and visible_to(user, record):
                     yield record.event
+
+    async def evaluate(self, number: str, score: int, comment: str = "", *,
+                       expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.evaluate(self.login, number, score, comment,
+                                                      expected_version=expected_version))
+
+    async def knowledge(self, desk_id: str, query: str = "") -> list[KnowledgeArticle]:
+        return await self._run(lambda s: s.knowledge(self.login, desk_id, query))
 
     async def aclose(self) -> None:
         if self._closed:

@@ -33,12 +33,17 @@ def test_create_a_ticket_with_the_keyboard_and_read_it_back(terminal: Terminal) 
         terminal.type(value)
         terminal.wait_until(lambda shown, v=value, n=before: shown.count(v) >= n + 2, f"a opção {value!r}")
         terminal.send("Enter")
+        # The list closes on the choice (only the chosen value stays on screen): a Tab sent while it
+        # is still open would go to the list. A person sees it close; the test waits for it too.
+        terminal.wait_until(lambda shown, v=value, n=before: shown.count(v) <= n + 1, f"a escolha de {value!r}")
         if waiting:
             terminal.wait_until(lambda shown, w=waiting: w not in shown, f"o próximo nível depois de {value!r}")
         if value != "CADIN":
             terminal.move_focus("Tab")
     terminal.send("Tab")  # to the description (a text area: no terminal cursor to watch)
-    terminal.type("A consulta ao CADIN falha com uma mensagem em inglês.")
+    terminal.type("A")
+    terminal.wait_for("1999 caracteres restantes")  # the focus is in the description now
+    terminal.type(" consulta ao CADIN falha com uma mensagem em inglês.")
     terminal.wait_for("A consulta ao CADIN falha com uma mensagem em inglês.")
     terminal.send("C-s")
 

@@ -8,6 +8,7 @@ next to a ``payload`` part holding the JSON body (see ``backend.uploads``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Literal
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from backend.desks import DESK_IDS, load_desk
 from backend.domain import NewAttachment, NewTicket, ProfileUpdate, TicketSummary
+from backend.errors import ValidationFailed
 from backend.text import format_size
 
 
@@ -29,9 +31,20 @@ class NewTicketIn(BaseModel):
     description: str
     desk: str = "ecage"
     fields: dict[str, str] = Field(default_factory=dict)
+    # The desk ``files`` field each multipart file answers, in the order of the files; empty: all "attachments".
+    attachment_fields: list[str] = Field(default_factory=list)
 
     def to_domain(self, attachments: tuple[NewAttachment, ...] = ()) -> NewTicket:
         """The domain object the service expects, with the files of the multipart parts."""
+        if self.attachment_fields:
+            if len(self.attachment_fields) != len(attachments):
+                raise ValidationFailed(
+                    f"'attachment_fields' lista {len(self.attachment_fields)} campos para {len(attachments)} "
+                    "arquivos; informe um campo por arquivo, na ordem dos arquivos.",
+                    field="attachment_fields",
+                )
+            attachments = tuple(replace(item, field=name)
+                                for item, name in zip(attachments, self.attachment_fields, strict=True))
         return NewTicket(
             title=self.title,
             orgao=self.orgao,

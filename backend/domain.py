@@ -376,6 +376,8 @@ class FieldDef:
     required_when: tuple[tuple[str, str], ...] = ()
     # ``rows``: the column heading of the table.
     column: str = ""
+    # Filled by the service from the requester's account ("name" or "email"), never typed.
+    from_account: str = ""
 
     def required_for(self, values: dict[str, str]) -> bool:
         """Whether this field must be filled, given the other values of the form."""
@@ -403,6 +405,14 @@ class DeskInfo:
     sla_hours: int = 72
     # File extensions (lower case, no dot) the desk accepts; empty: any.
     allowed_extensions: tuple[str, ...] = ()
+    # A warning the form shows above the fields (gov.br: what the channel does not handle).
+    notice: str = ""
+    # Desk wording of an action (e.g. gov.br "ask" is "Solicitar ajustes"); absent: the default label.
+    action_labels: dict[str, str] = field(default_factory=dict)
+
+    def find_field(self, name: str) -> FieldDef | None:
+        """The form field called ``name``, if the desk has one."""
+        return next((f for f in self.fields if f.name == name), None)
 
     def status(self, name: str) -> StatusDef | None:
         """The status called ``name`` (case-insensitive), if any."""

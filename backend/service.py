@@ -47,6 +47,7 @@ from backend.events import EventHub
 from backend.rules import Refusal, actions_for, can_see, staff_areas, why_not
 from backend.store import Store, TicketRow, flags_of
 from backend.text import format_date, format_size
+from backend.validation import check_form_files, validate_form
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 MAX_PAGE = 500
@@ -313,16 +314,20 @@ class HelpdeskService:
         ticket the first call made instead of opening another.
         """
         user = self.ensure_user(actor)
-        values_in = {"title": new.title, "orgao": new.orgao, "type": new.type, "category": new.category,
-                     "subject": new.subject, "description": new.description, "desk": new.desk,
-                     "fields": dict(new.fields)}
+        values_in: dict[str, Any] = {"title": new.title, "orgao": new.orgao, "type": new.type,
+                                     "category": new.category, "subject": new.subject,
+                                     "description": new.description, "desk": new.desk, "fields": dict(new.fields)}
+        if any(item.field != "attachments" for item in new.attachments):
+            values_in["attachment_fields"] = [item.field for item in new.attachments]
         fingerprint = self._fingerprint(idempotency_key, "create", values_in, new.attachments)
         replayed = self._replay(user, idempotency_key, fingerprint)
         if replayed is not None:
             return replayed
         desk = load_desk(new.desk)
-        values = self._validate_new(desk, new)
+        values, extras = self._validate_new(desk, new, user)
         files = self._validate_files(desk, new.attachments)
+        check_form_files(desk, {**values, **extras}, new.attachments, [name for name, _, _ in files])
+        new = replace(new, fields=extras)
         digests = [self.store.put_file(data) for _, data, _ in files]
         now = self.clock()
         try:
@@ -352,7 +357,7 @@ class HelpdeskService:
                     "updated_at": now,
                     "fields": dict(new.fields),
                     "area": desk.area_for(values["type"]),
-                    "due_at": now + timedelta(hours=desk.sla_for(values["type"])),
+                    "due_at": now + timedelta(hours=desk.deadline_hours({**new.fields, **values})),
                 },
             )
             entry = self.store.insert_entry(conn, ticket_id, EntryKind.CREATED, user.login, now,
@@ -656,7 +661,8 @@ class HelpdeskService:
             self.store.set_columns(conn, row.id, now, reserved_by=None, reserved_at=None, monitor_until=None)
         elif row.status_class is not StatusClass.ACTIVE:
             # Reopened: a new deadline from the desk's SLA.
-            self.store.set_columns(conn, row.id, now, due_at=now + timedelta(hours=desk.sla_for(row.type)))
+            hours = desk.deadline_hours({**row.fields, "type": row.type})
+            self.store.set_columns(conn, row.id, now, due_at=now + timedelta(hours=hours))
         self.store.insert_entry(conn, row.id, kind, user.login, now, text=text,
                                 status_from=row.status, status_to=target)
 
@@ -709,55 +715,10 @@ class HelpdeskService:
             actions=actions_for(user, row, desk, now),
         )
 
-    def _validate_new(self, desk: DeskDefinition, new: NewTicket) -> dict[str, str]:
-        info = desk.info
-        title = new.title.strip()
-        description = new.description.strip()
-        checks: list[tuple[str, str, str]] = [
-            ("title", title, "Informe o título."),
-            ("orgao", new.orgao.strip(), "Selecione o órgão."),
-            ("type", new.type.strip(), "Selecione o tipo."),
-            ("category", new.category.strip(), "Selecione a categoria."),
-            ("subject", new.subject.strip(), "Selecione o assunto."),
-            ("description", description, "Descreva a demanda."),
-        ]
-        for name, value, message in checks:
-            if not value:
-                raise ValidationFailed(message, field=name)
-        if len(title) > desk.title_limit:
-            raise ValidationFailed(f"O título tem {len(title)} caracteres; o limite é {desk.title_limit}.",
-                                   field="title")
-        if len(description) > info.description_limit:
-            raise ValidationFailed(
-                f"A descrição tem {len(description)} caracteres; o limite é {info.description_limit}. "
-                "Envie o restante depois, em \"Adicionar comentário/anexo\".",
-                field="description",
-            )
-        orgao = new.orgao.strip()
-        if orgao not in info.orgaos:
-            raise ValidationFailed(f"Órgão desconhecido: {orgao!r}. Escolha um órgão da lista.", field="orgao")
-        type_ = info.find_type(new.type.strip())
-        if type_ is None:
-            names = ", ".join(t.name for t in info.types)
-            raise ValidationFailed(f"Tipo desconhecido: {new.type.strip()!r}. Tipos: {names}.", field="type")
-        category = next((c for c in type_.categories if c.name == new.category.strip()), None)
-        if category is None:
-            raise ValidationFailed(
-                f"A categoria {new.category.strip()!r} não existe no tipo {type_.name}.", field="category"
-            )
-        subject = new.subject.strip()
-        if subject not in category.subjects:
-            raise ValidationFailed(
-                f"O assunto {subject!r} não pertence à categoria {category.name}.", field="subject"
-            )
-        return {
-            "title": title,
-            "orgao": orgao,
-            "type": type_.name,
-            "category": category.name,
-            "subject": subject,
-            "description": description,
-        }
+    def _validate_new(self, desk: DeskDefinition, new: NewTicket,
+                      user: User | None = None) -> tuple[dict[str, str], dict[str, str]]:
+        """The ticket's column values and desk-specific fields, checked against the desk's form."""
+        return validate_form(desk, new, user or User(login="", name=""))
 
     def _validate_files(
         self, desk: DeskDefinition, attachments: tuple[NewAttachment, ...]

@@ -39,7 +39,7 @@ async def test_profile_update_and_validation(requester: Adapter) -> None:
 
 async def test_desk_catalog_is_the_seed(requester: Adapter) -> None:
     desks = await requester.desks()
-    assert [d.id for d in desks] == ["ecage"]
+    assert [d.id for d in desks] == ["ecage", "sei", "govbr", "citsmart"]
     desk = await requester.desk("ecage")
     assert desk.prefix == "CAGE" and desk.description_limit == 2000 and desk.reopen_days == 7
     assert [t.name for t in desk.types] == ["Serviços", "Orientação", "Sistemas"]

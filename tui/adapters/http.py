@@ -323,6 +323,9 @@ class HttpAdapter(Adapter):
     async def create_ticket(self, new: NewTicket, *, idempotency_key: str | None = None) -> Ticket:
         """Open a ticket (files as multipart parts)."""
         payload = {spec.name: getattr(new, spec.name) for spec in dataclasses.fields(new) if spec.name != "attachments"}
+        if any(item.field != "attachments" for item in new.attachments):
+            # Which desk files field each part answers (CITSmart's screenshot); files keep their order.
+            payload["attachment_fields"] = [item.field for item in new.attachments]
         return await self._send("/tickets", payload, new.attachments, idempotency_key)
 
     async def comment(self, number: str, text: str, attachments: Sequence[NewAttachment] = (), *,

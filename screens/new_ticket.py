@@ -72,22 +72,36 @@ REQUIRED_MESSAGES = {
 
 
 # Deliberately loose: the server has the last word; this catches the typo, not the RFC.
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A phone is digits and the usual separators; the service refuses anything else.
+PHONE_JUNK = re.compile(r"[^\d\s()+.-]")
 
 
-def required_message(field: FieldDef) -> str:
-    """What to say when a required field is empty."""
-    if field.name in REQUIRED_MESSAGES:
+def required_message(field: FieldDef, labels: Mapping[str, str] | None = None,
+                     values: Mapping[str, str] | None = None) -> str:
+    """What to say when a required field is empty (the service's wording, backend/validation.py).
+
+    A field required only because of another answer says which answer (``labels``: field
+    name -> label, ``values``: the form's text values)."""
+    if field.name in REQUIRED_MESSAGES and field.required:
         return REQUIRED_MESSAGES[field.name]
     if field.kind in PICKER_KINDS:
-        return f"Selecione uma opção em “{field.label}”."
-    if field.kind == "files":
-        if field.name == "attachments":
-            return "Anexe pelo menos um arquivo."
-        return f"Anexe pelo menos um arquivo em “{field.label}”."
-    if field.kind == "rows":
-        return f"Adicione pelo menos uma linha em “{field.label}”."
-    return f"Preencha o campo “{field.label}”."
+        text = f"Selecione uma opção em “{field.label}”."
+    elif field.kind == "files":
+        text = f"Anexe ao menos um arquivo em “{field.label}”."
+    elif field.kind == "rows":
+        text = f"Adicione ao menos um item em “{field.label}”."
+    elif field.kind == "email_confirm":
+        text = f"Repita o e-mail em “{field.label}”."
+    else:
+        text = f"Preencha o campo “{field.label}”."
+    if field.required or values is None:
+        return text
+    for name, value in field.required_when:
+        if values.get(name, "") == value:
+            other = (labels or {}).get(name, name)
+            return f"{text[:-1]}: é obrigatório quando “{other}” é “{value}”."
+    return text
 
 
 def as_text(value: DraftValue) -> str:
@@ -103,9 +117,9 @@ def digits(text: str) -> str:
 def format_problem(field: FieldDef, text: str, values: Mapping[str, DraftValue]) -> str | None:
     """What is wrong with a filled value's form (e-mail, phone, pattern, confirmation), or None."""
     if field.kind == "email" and not EMAIL.fullmatch(text):
-        return "Informe um e-mail válido, por exemplo nome@orgao.gov.br."
-    if field.kind == "phone" and not field.pattern and not 10 <= len(digits(text)) <= 13:
-        return "Informe o telefone com DDD, por exemplo (51) 3214-5678."
+        return "E-mail inválido: use o formato nome@orgao.gov.br."
+    if field.kind == "phone" and (not 8 <= len(digits(text)) <= 13 or PHONE_JUNK.search(text)):
+        return "Telefone inválido: use DDD e número, por exemplo (61) 2020-8000."
     if field.kind == "email_confirm" and field.confirm_of:
         original = as_text(values.get(field.confirm_of, "")).strip()
         if text.casefold() != original.casefold():
@@ -115,13 +129,16 @@ def format_problem(field: FieldDef, text: str, values: Mapping[str, DraftValue])
     return None
 
 
-def check_value(field: FieldDef, value: DraftValue, values: Mapping[str, DraftValue] | None = None) -> str | None:
+def check_value(field: FieldDef, value: DraftValue, values: Mapping[str, DraftValue] | None = None,
+                labels: Mapping[str, str] | None = None) -> str | None:
     """The pt-BR problem with ``value`` for ``field`` (``values``: the whole form), or None."""
+    if field.from_account:
+        return None  # never typed: the service fills it from the account
     values = values if values is not None else {field.name: value}
     empty = not (value.strip() if isinstance(value, str) else value)
     if empty:
         texts = {name: as_text(v) for name, v in values.items()}
-        return required_message(field) if field.required_for(texts) else None
+        return required_message(field, labels, texts) if field.required_for(texts) else None
     if isinstance(value, str) and field.max_length and len(value.strip()) > field.max_length:
         return f"O campo “{field.label}” tem {len(value.strip())} caracteres; o limite é {field.max_length}."
     if isinstance(value, str):
@@ -216,6 +233,8 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         & > #form { height: 1fr; padding: 0 1; }
         #form > * { max-width: 120; }
         #requester { padding: 0 1; margin-bottom: 1; }
+        #desk-notice { padding: 0 1; margin-bottom: 1; color: $text-warning; }
+        .from-account { padding: 0 1; color: $text-muted; }
         #required-note { color: $text-muted; padding: 0 1; margin-top: 1; }
         #form-error { color: $text-error; text-style: bold; padding: 0 1; display: none; }
         #form-error.-shown { display: block; }
@@ -263,6 +282,8 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         yield Static(title, id="form-title")
         with VerticalScroll(id="form"):
             yield Static("Solicitante: …", id="requester", markup=False)
+            if self.desk.notice:
+                yield Static(Text(self.desk.notice), id="desk-notice")
             pickers: dict[str, FilterPicker] = {}
             for field in self.desk.fields:
                 box = FieldBox(field, self._control_for(field, pickers), self._help_for(field))
@@ -284,6 +305,9 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
     def _control_for(self, field: FieldDef, pickers: dict[str, FilterPicker]) -> Widget:
         control_id = f"input-{widget_id(field.name)}"
         kind = field.kind
+        if field.from_account:
+            # Shown, never typed: the service fills it from the requester's account.
+            return Static("…", id=control_id, classes="from-account", markup=False)
         if kind == "text":
             return LimitedInput(max_length=field.max_length or 0, id=control_id)
         if kind in ("email", "email_confirm"):
@@ -348,7 +372,8 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             self._draft_ready = True
         else:
             self.app.push_screen(DraftRecoveryScreen(draft.saved_at), partial(self._recovery_answered, draft))
-        self._focus_field(self.desk.fields[0].name if self.desk.fields else None)
+        first = next((f.name for f in self.desk.fields if not f.from_account), None)
+        self._focus_field(first)
 
     @work(group="requester", exclusive=True, exit_on_error=False)
     async def _load_requester(self) -> None:
@@ -360,6 +385,10 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         line = Text("Solicitante: ")
         line.append(user.name, style="bold")
         self.query_one("#requester", Static).update(line)
+        for box in self._boxes.values():
+            if box.field.from_account and isinstance(box.control, Static):
+                value = user.name if box.field.from_account == "name" else user.email
+                box.control.update(Text(value or "(não informado em Meus Dados)"))
 
     @work(group="desks", exclusive=True, exit_on_error=False)
     async def _load_desks(self) -> None:
@@ -439,12 +468,16 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
     # -- validation ----------------------------------------------------------
 
+    def _problem(self, box: FieldBox, values: Mapping[str, DraftValue]) -> str | None:
+        labels = {f.name: f.label for f in self.desk.fields}
+        return check_value(box.field, values[box.field.name], values, labels)
+
     def validate(self) -> dict[str, str]:
         """Check every field, show the messages, return them by field name."""
         errors = {}
         values = self.values()
         for name, box in self._boxes.items():
-            problem = check_value(box.field, values[name], values)
+            problem = self._problem(box, values)
             control = box.control
             if problem is None and isinstance(control, RowsField) and control.pending:
                 # Typed but never added: sending without it would silently drop it.
@@ -457,7 +490,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
     def _recheck(self, box: FieldBox) -> None:
         """Clear a shown message as soon as the field is fixed."""
         values = self.values()
-        if box.error is not None and check_value(box.field, values[box.field.name], values) is None:
+        if box.error is not None and self._problem(box, values) is None:
             box.set_error(None)
 
     def _update_required(self) -> None:
@@ -481,7 +514,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             if box.error is not None:
                 self._recheck(box)
             return
-        problem = check_value(box.field, values[box.field.name], values)
+        problem = self._problem(box, values)
         if box.field.kind == "email_confirm" and not leaving and problem is not None:
             original = as_text(values.get(box.field.confirm_of or "", "")).strip()
             if original.casefold().startswith(text.casefold()):
@@ -705,6 +738,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self.form_id = new_form_id()
         self._boxes = {}
         await self.recompose()
+        self._load_requester()
         self._offer_draft()
         self.refresh_bindings()
 
@@ -738,7 +772,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         extra: dict[str, str] = {}
         for field in self.desk.fields:
             value = values.get(field.name, "")
-            if field.kind == "files":
+            if field.kind == "files" or field.from_account:
                 continue
             (core if field.name in known else extra)[field.name] = as_text(value).strip()
         return NewTicket(

@@ -479,7 +479,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         for name, box in self._boxes.items():
             problem = self._problem(box, values)
             control = box.control
-            if problem is None and isinstance(control, RowsField) and control.pending:
+            if isinstance(control, RowsField) and control.pending:
                 # Typed but never added: sending without it would silently drop it.
                 problem = "Tecle enter para adicionar o valor digitado à tabela, ou apague-o."
             box.set_error(problem)

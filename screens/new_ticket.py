@@ -249,7 +249,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         Binding("ctrl+s", "send", "Enviar", id="new_ticket.send"),
         Binding("ctrl+e", "editor", "Editor externo", id="new_ticket.editor", priority=True),
         Binding("ctrl+o", "browse", "Anexar arquivo", id="new_ticket.browse"),
-        Binding("ctrl+t", "switch_desk", "Trocar balcão", id="new_ticket.switch_desk",
+        Binding("ctrl+t", "switch_desk", "Balcão", id="new_ticket.switch_desk",
                 tooltip="Abrir a demanda em outro balcão (o rascunho deste fica guardado)"),
         Binding("escape", "back", "Voltar", id="new_ticket.back"),
         # The app's one-letter keys (q: sair, p: Meus Dados) would fire from a focused button;
@@ -295,7 +295,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             with Horizontal(id="form-buttons"):
                 yield Button("Enviar", id="send", variant="primary")
                 yield Button("Voltar", id="back")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _help_for(self, field: FieldDef) -> str:
         if field.kind == "longtext":

@@ -27,6 +27,16 @@ def short_desk_name(desk: DeskInfo) -> str:
     return printable(desk.name.split(" — ", 1)[0]).strip() or desk.prefix
 
 
+def desk_labels(desks: Sequence[DeskInfo]) -> dict[str, str]:
+    """Short names by desk id, for the Balcão columns of the listings."""
+    return {desk.id: short_desk_name(desk) for desk in desks}
+
+
+def all_statuses(desks: Sequence[DeskInfo]) -> list[str]:
+    """Every desk's status names, each once, in desk order (for filters over several desks)."""
+    return list(dict.fromkeys(status.name for desk in desks for status in desk.statuses))
+
+
 class DeskChoiceScreen(ModalScreen[str | None]):
     """Pick one desk from a list; dismisses with its id, or None.
 

@@ -248,7 +248,8 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         # so the send would validate stale text.
         Binding("ctrl+s", "send", "Enviar", id="new_ticket.send"),
         Binding("ctrl+e", "editor", "Editor externo", id="new_ticket.editor", priority=True),
-        Binding("ctrl+o", "browse", "Anexar arquivo", id="new_ticket.browse"),
+        # Short labels: with f1 and the palette, every key must fit in 80 columns.
+        Binding("ctrl+o", "browse", "Anexar", id="new_ticket.browse", tooltip="Escolher um arquivo para anexar"),
         Binding("ctrl+t", "switch_desk", "Balcão", id="new_ticket.switch_desk",
                 tooltip="Abrir a demanda em outro balcão (o rascunho deste fica guardado)"),
         Binding("escape", "back", "Voltar", id="new_ticket.back"),

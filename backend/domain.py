@@ -50,6 +50,8 @@ class EntryKind(StrEnum):
     RESERVED = "reserved"
     FORWARDED = "forwarded"
     MONITOR = "monitor"
+    # Two tickets were linked (SEI: the technical unit's tracking ticket and the original).
+    LINKED = "linked"
 
 
 class Flag(StrEnum):

@@ -13,7 +13,11 @@ from backend.store import TicketRow
 from backend.text import format_datetime
 
 # Actions reported in Ticket.actions, in the order the screens offer them.
-ACTIONS = ("comment", "cancel", "resolve", "reopen", "reply", "note", "ask", "assign", "take", "forward", "monitor")
+ACTIONS = ("comment", "cancel", "resolve", "reopen", "reply", "note", "ask", "assign", "take", "forward", "monitor",
+           "track")
+# Ticket.fields keys that link an original ticket and its tracking ticket (SEI).
+TRACKING_FIELD = "acompanhamento"
+ORIGIN_FIELD = "origem"
 
 _ROLE_REFUSALS = {
     "resolve": "Somente atendentes e gestores resolvem demandas.",
@@ -24,12 +28,14 @@ _ROLE_REFUSALS = {
     "take": "Somente atendentes e gestores reservam demandas.",
     "forward": "Somente atendentes e gestores encaminham demandas.",
     "monitor": "Somente atendentes e gestores colocam demandas em monitoramento.",
+    "track": "Somente atendentes e gestores abrem chamados de acompanhamento.",
 }
 _STATE_REFUSALS = {
     "cancel": "só demandas em andamento podem ser canceladas.",
     "resolve": "só demandas em andamento podem ser resolvidas.",
     "reopen": "só demandas resolvidas ou canceladas podem ser reabertas.",
     "ask": "só demandas em andamento podem aguardar o solicitante.",
+    "track": "só demandas encaminhadas à unidade técnica recebem chamado de acompanhamento.",
 }
 
 
@@ -106,6 +112,11 @@ def why_not(action: str, user: User, row: TicketRow, desk: DeskDefinition, now: 
                 f"O prazo para reabrir terminou em {format_datetime(deadline)}: demandas resolvidas ou "
                 f"canceladas podem ser reabertas em até {desk.info.reopen_days} dias."
             )
+    if transition.areas and row.area not in transition.areas:
+        return Refusal(f"Esta ação cabe à área {', '.join(sorted(transition.areas))}; a demanda está na área "
+                       f"{row.area}.")
+    if action == "track" and row.fields.get(TRACKING_FIELD):
+        return Refusal(f"A demanda já tem chamado de acompanhamento: {row.fields[TRACKING_FIELD]}.")
     if action == "take" and row.reserved_by == user.login:
         return Refusal("A demanda já está reservada para você.")
     return None

@@ -676,6 +676,11 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         return _etag(response, service.forward(login, number, body.area, body.reason,
                                                expected_version=expected_version(if_match)))
 
+    @api.post("/tickets/{number}/track", tags=["atendimento"])
+    def track(login: Actor, number: str, body: TextIn, response: Response, if_match: IfMatch = None) -> Ticket:
+        """Open the linked tracking ticket of a forwarded ticket (SEI); answers with the new ticket."""
+        return _etag(response, service.track(login, number, body.text, expected_version=expected_version(if_match)))
+
     @api.post("/tickets/{number}/monitor", tags=["atendimento"])
     def monitor(login: Actor, number: str, body: MonitorIn, response: Response, if_match: IfMatch = None) -> Ticket:
         """Keep the ticket in monitoring through a future date."""

@@ -44,7 +44,7 @@ from backend.domain import (
 )
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion, TooLarge, ValidationFailed
 from backend.events import EventHub
-from backend.rules import Refusal, actions_for, can_see, staff_areas, why_not
+from backend.rules import ORIGIN_FIELD, TRACKING_FIELD, Refusal, actions_for, can_see, staff_areas, why_not
 from backend.store import Store, TicketRow, flags_of
 from backend.text import format_date, format_size
 from backend.validation import check_form_files, validate_form
@@ -502,6 +502,10 @@ class HelpdeskService:
             self.store.set_columns(conn, row.id, now, area=area, assignee=None, reserved_by=None, reserved_at=None)
             self.store.insert_entry(conn, row.id, EntryKind.FORWARDED, user.login, now,
                                     text=f"Encaminhada de {row.area} para {area}: {reason.strip()}", internal=True)
+            target = desk.transitions["forward"].target
+            if target and target != row.status:
+                # SEI: forwarding to the technical unit is a status of its own.
+                self._move(conn, row, desk, target, user, now, EntryKind.STATUS, "")
         # The sender may no longer see the ticket (another area); show them the result once.
         moved = self.store.get_ticket(row.number)
         assert moved is not None
@@ -529,6 +533,48 @@ class HelpdeskService:
             self.store.insert_entry(conn, row.id, EntryKind.MONITOR, user.login, now, internal=True,
                                     text=f"Em monitoramento até {format_date(end)}: {reason.strip()}")
         return self.get_ticket(actor, row.number)
+
+    def track(self, actor: str, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
+        """Open the tracking ticket of a forwarded ticket (SEI technical unit); both record the link.
+
+        The tracking ticket belongs to the same requester (they follow it), starts in the
+        technical unit's area and is returned; the original keeps its own status.
+        """
+        user = self.ensure_user(actor)
+        row, desk = self._allowed(user, number, "track", expected_version)
+        text = text.strip()
+        if not text:
+            raise ValidationFailed("Descreva o que a unidade técnica vai acompanhar neste chamado.", field="text")
+        if len(text) > desk.info.description_limit:
+            raise ValidationFailed(
+                f"O texto tem {len(text)} caracteres; o limite é {desk.info.description_limit}.", field="text"
+            )
+        initial = desk.initial_status()
+        now = self.clock()
+        title = f"Acompanhamento de {row.number}: {row.title}"
+        if len(title) > desk.title_limit:
+            title = title[: desk.title_limit - 1].rstrip() + "…"
+        fields = {**row.fields, ORIGIN_FIELD: row.number}
+        fields.pop(TRACKING_FIELD, None)
+        with self.store.write() as conn:
+            self._check_version(row)
+            seq = self.store.next_sequence(conn, desk.id)
+            tracking = self._new_number(conn, desk, seq)
+            ticket_id = self.store.insert_ticket(conn, {
+                "number": tracking, "desk": desk.id, "requester": row.requester_login, "title": title,
+                "orgao": row.orgao, "type": row.type, "category": row.category, "subject": row.subject,
+                "description": text, "status": initial.name, "status_class": initial.status_class.value,
+                "created_at": now, "updated_at": now, "fields": fields, "area": row.area,
+                "due_at": now + timedelta(hours=desk.deadline_hours({**row.fields, "type": row.type})),
+            })
+            self.store.insert_entry(conn, ticket_id, EntryKind.CREATED, user.login, now, status_to=initial.name)
+            self.store.insert_entry(conn, ticket_id, EntryKind.LINKED, user.login, now,
+                                    text=f"Chamado de acompanhamento da demanda {row.number}.")
+            self.store.set_fields(conn, row.id, {**row.fields, TRACKING_FIELD: tracking}, now)
+            self.store.insert_entry(conn, row.id, EntryKind.LINKED, user.login, now,
+                                    text=f"Chamado de acompanhamento aberto pela unidade técnica: {tracking}.")
+            self._claim(conn, row, user, now)
+        return self.get_ticket(actor, tracking)
 
     # -- internals ---------------------------------------------------------
 

@@ -368,6 +368,13 @@ class Store:
             (status, status_class.value, to_db_time(now), to_db_time(closed_at) if closed_at else None, ticket_id),
         )
 
+    def set_fields(self, conn: sqlite3.Connection, ticket_id: int, fields: dict[str, str], now: datetime) -> None:
+        """Replace a ticket's desk-specific fields (a link to another ticket) and bump the version."""
+        conn.execute(
+            "UPDATE tickets SET fields = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            (json.dumps(fields, ensure_ascii=False), to_db_time(now), ticket_id),
+        )
+
     def touch(self, conn: sqlite3.Connection, ticket_id: int, now: datetime) -> None:
         """Record that a ticket changed without a status change."""
         conn.execute(

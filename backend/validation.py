@@ -158,6 +158,9 @@ def _check_kind(desk: DeskDefinition, field: FieldDef, values: Mapping[str, str]
         if len(rows) > MAX_ROWS:
             raise ValidationFailed(f"{label} tem {len(rows)} itens; o limite é {MAX_ROWS}.", field=field.name)
         for row in rows:
+            if len(row) > _SINGLE_LINE_LIMIT:
+                raise ValidationFailed(f"Um item de {label} tem {len(row)} caracteres; o limite é "
+                                       f"{_SINGLE_LINE_LIMIT}.", field=field.name)
             if field.pattern and not re.fullmatch(field.pattern, row):
                 raise ValidationFailed(
                     f"{_quoted(field.column or field.label)} inválido: {row!r}. {field.pattern_message}".rstrip(),

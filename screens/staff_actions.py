@@ -26,6 +26,7 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "cancel": ("Cancelar demanda", "Motivo do cancelamento:", "Cancelar demanda"),
     "forward": ("Encaminhar para outra área", "Motivo do encaminhamento:", "Encaminhar"),
     "monitor": ("Colocar em monitoramento", "Motivo do monitoramento:", "Monitorar"),
+    "track": ("Abrir chamado de acompanhamento", "O que a unidade técnica vai acompanhar:", "Abrir chamado"),
 }
 EMPTY_TEXT = {
     "ask": "Informe o que o solicitante precisa complementar.",
@@ -33,6 +34,7 @@ EMPTY_TEXT = {
     "cancel": "Informe o motivo do cancelamento.",
     "forward": "Informe o motivo do encaminhamento.",
     "monitor": "Informe o motivo do monitoramento.",
+    "track": "Descreva o que a unidade técnica vai acompanhar neste chamado.",
 }
 
 
@@ -88,19 +90,21 @@ class StaffActionScreen(ModalScreen[StaffRequest | None]):
     ]
 
     def __init__(self, action: str, ticket: Ticket, *, areas: tuple[str, ...] = (), today: date | None = None,
-                 text: str = "") -> None:
+                 text: str = "", label: str = "") -> None:
         super().__init__()
         self.action = action
         self.ticket = ticket
         self.areas = tuple(a for a in areas if a != ticket.area)
         self.today = today or date.today()
         self.initial_text = text
-        self.title = ACTIONS[action][0]
+        # A desk may name the action its own way (SEI "Encaminhar à Unidade Técnica").
+        self.heading = label or ACTIONS[action][0]
+        self.title = self.heading
 
     def compose(self) -> ComposeResult:
-        title, label, button = ACTIONS[self.action]
+        _, label, button = ACTIONS[self.action]
         with Vertical(id="staff-dialog"):
-            yield Static(title, id="staff-title", markup=False)
+            yield Static(self.heading, id="staff-title", markup=False)
             yield Static(f"Demanda {self.ticket.number} — {self.ticket.title}", id="staff-ticket", markup=False)
             if self.action == "forward":
                 yield Label(f"Área de destino (hoje: {self.ticket.area}):")

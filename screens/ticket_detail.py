@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.domain import Attachment, Ticket
+from backend.domain import Attachment, DeskInfo, Ticket
 from backend.errors import Conflict, Forbidden, NotFound, StaleVersion
 from backend.text import format_datetime, format_size, printable
 from tui.adapter import Adapter
@@ -28,13 +28,17 @@ from widgets.timeline import Timeline
 RULED_ACTIONS = {"comment": "comment", "cancel_ticket": "cancel", "reopen": "reopen"}
 # Staff keys -> action name; hidden for requesters, dimmed (with the reason on press) when refused.
 STAFF_ACTIONS = {"reply": "reply", "note": "note", "take": "take", "ask": "ask", "resolve": "resolve",
-                 "forward": "forward", "monitor": "monitor"}
+                 "forward": "forward", "monitor": "monitor", "track": "track"}
 RULED_ACTIONS.update(STAFF_ACTIONS)
 
 
-def field_rows(ticket: Ticket) -> list[tuple[str, str]]:
-    """The header fields in the portal's order."""
-    return [
+# Ticket.fields keys that link two tickets (SEI tracking), not fields of a desk's form.
+LINK_LABELS = {"origem": "Demanda de origem", "acompanhamento": "Chamado de acompanhamento"}
+
+
+def field_rows(ticket: Ticket, desk: DeskInfo | None = None) -> list[tuple[str, str]]:
+    """The header fields in the portal's order, then the desk's own fields (by their form labels)."""
+    rows = [
         ("Título", ticket.title),
         ("Número", ticket.number),
         ("Solicitante", ticket.requester_name),
@@ -45,6 +49,13 @@ def field_rows(ticket: Ticket) -> list[tuple[str, str]]:
         ("Status", ticket.status),
         ("Data de criação", format_datetime(ticket.created_at)),
     ]
+    if not ticket.fields:
+        return rows
+    # Desks without órgão or catalog leave those columns empty: no empty rows for them.
+    rows = [(label, value) for label, value in rows if value]
+    labels = {f.name: f.label for f in desk.fields} if desk else {}
+    rows += [(labels.get(name) or LINK_LABELS.get(name, name), value) for name, value in ticket.fields.items()]
+    return rows
 
 
 class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
@@ -76,6 +87,8 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         Binding("S", "resolve", "Resolver", id="detail.resolve", tooltip="Resolver a demanda"),
         Binding("E", "forward", "Encaminhar", id="detail.forward", tooltip="Encaminhar para outra área"),
         Binding("M", "monitor", "Monitorar", id="detail.monitor", tooltip="Monitorar até uma data"),
+        Binding("A", "track", "Acompanhamento", id="detail.track",
+                tooltip="Abrir chamado de acompanhamento vinculado (unidade técnica do SEI)"),
     ]
 
     def __init__(self, adapter: Adapter, number: str, ticket: Ticket | None = None) -> None:
@@ -86,6 +99,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self.title = f"Demanda {number}"
         self._changed: Ticket | None = None
         self._reopen_draft = ""
+        self._desks: dict[str, DeskInfo] = {}  # labels of the desk's own fields
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -135,7 +149,8 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self._set_loading(False)
         grid = self.query_one("#detail-fields", Grid)
         cells: list[Static] = []
-        for label, value in field_rows(ticket):
+        desk = await self._desk(ticket.desk) if ticket.fields else None
+        for label, value in field_rows(ticket, desk):
             cells.append(Static(f"{label}:", classes="detail-label", markup=False))
             style = "bold" if label in ("Título", "Status") else ""
             cells.append(Static(Content.styled(printable(value), style), classes="detail-value"))
@@ -186,6 +201,8 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         """Ruled actions show dimmed (None) when refused; saving shows only with files."""
         if action in STAFF_ACTIONS and not self._is_staff():
             return False
+        if action == "track" and (self.ticket is None or "track" not in self.ticket.actions):
+            return False  # only desks with tracking tickets (SEI) offer the key
         if action in RULED_ACTIONS:
             return self.refusal(action) is None or None
         if action == "download":
@@ -419,22 +436,32 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         """Monitorar até uma data."""
         self._staff_dialog("monitor")
 
+    def action_track(self) -> None:
+        """Abrir chamado de acompanhamento (SEI)."""
+        self._staff_dialog("track")
+
     @work(exclusive=True, group="staff-dialog", exit_on_error=False)
     async def _staff_dialog(self, action: str) -> None:
         from screens.staff_actions import StaffActionScreen, StaffRequest
 
         if self.ticket is None:
             return
-        areas: tuple[str, ...] = ()
-        if action == "forward":
-            areas = (await self.adapter.desk(self.ticket.desk)).areas
+        desk = await self._desk(self.ticket.desk)
+        areas = desk.areas if action == "forward" else ()
 
         def chosen(request: StaffRequest | None) -> None:
             if request is not None:
                 self._perform(request)
 
         # A callback, not push_screen_wait: no worker stays blocked while the dialog is open.
-        self.app.push_screen(StaffActionScreen(action, self.ticket, areas=areas), callback=chosen)
+        # The desk's own name for the action (gov.br "Solicitar ajustes") titles the dialog.
+        self.app.push_screen(StaffActionScreen(action, self.ticket, areas=areas,
+                                               label=desk.action_labels.get(action, "")), callback=chosen)
+
+    async def _desk(self, desk_id: str) -> DeskInfo:
+        if desk_id not in self._desks:
+            self._desks[desk_id] = await self.adapter.desk(desk_id)
+        return self._desks[desk_id]
 
     @work(exclusive=True, group="change", exit_on_error=False)
     async def _perform(self, request: object) -> None:
@@ -456,6 +483,10 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             ticket = await self._guarded(self.adapter.forward(self.number, request.area, request.text,
                                                               expected_version=version))
             done = f"Demanda encaminhada para {request.area}."
+        elif request.action == "track":
+            tracking = await self._guarded(self.adapter.track(self.number, request.text, expected_version=version))
+            ticket = await self.adapter.get_ticket(self.number)  # this screen keeps showing the original
+            done = f"Chamado de acompanhamento {tracking.number} aberto."
         else:
             assert request.until is not None
             ticket = await self._guarded(self.adapter.monitor(self.number, request.until, request.text,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from backend.accounts import Accounts
-from backend.domain import NewAttachment, Role
+from backend.domain import NewAttachment, NewTicket, Role
 from backend.service import HelpdeskService
 from backend.store import Store
 from tests.contract.conftest import ORIENTACAO, SISTEMAS
@@ -39,7 +39,14 @@ class World:
     def ticket(self, setup: str) -> tuple[str, int, int | None]:
         """A fresh ticket of ``dono``: its number, a public attachment id and (``note``) an internal one."""
         new = dataclasses.replace(SEED_EXAMPLE, attachments=(NewAttachment("print.png", b"\x89PNG publico"),))
+        if setup == "sei_forwarded":
+            # SEI's tracking ticket: a ticket the committee forwarded to the technical unit.
+            new = NewTicket(title="", orgao="SAMOP", type="", category="", subject="", description="Pedido SEI",
+                            desk="sei", attachments=new.attachments,
+                            fields={"nome": "Dono", "email": "d@ma.gov.br", "email_confirmacao": "d@ma.gov.br"})
         ticket = self.service.create_ticket("dono", new)
+        if setup == "sei_forwarded":
+            self.service.forward("chefe", ticket.number, "SEI – Unidades Técnica e de Gestão", "Unidade técnica")
         internal = None
         if setup == "note":
             noted = self.service.note("chefe", ticket.number, "Só a equipe vê.",
@@ -121,6 +128,9 @@ TABLE: dict[str, Action] = {
     "take": Action("POST", "/tickets/{n}/take", STAFF_OF_AREA),
     "forward": Action("POST", "/tickets/{n}/forward", STAFF_OF_AREA, {"area": ORIENTACAO, "reason": "É orientação."}),
     "monitor": Action("POST", "/tickets/{n}/monitor", STAFF_OF_AREA, {"until": FUTURE, "reason": "Aguardar."}),
+    # Only the admin works SEI's technical unit here; the e-CAGE staff never see the ticket.
+    "track": Action("POST", "/tickets/{n}/track", (403, 403, 403, 403, 403, 200, 401, 401),
+                    {"text": "Acompanhar."}, "sei_forwarded"),
 }
 
 
@@ -158,8 +168,8 @@ def test_permission_matrix(world: World, name: str, role: str) -> None:
         assert body["code"] in {"nao_autenticado", "proibido", "nao_encontrado"}
         assert body["message"] and "Forbidden" not in body["message"]
         # A refused change leaves the ticket as it was.
-        assert len(world.service.get_ticket("chefe", number).timeline) == {"plain": 1, "note": 3,
-                                                                            "resolved": 3}[action.setup]
+        assert len(world.service.get_ticket("chefe", number).timeline) == {"plain": 1, "note": 3, "resolved": 3,
+                                                                            "sei_forwarded": 3}[action.setup]
     if name == "list" and expected == 200:
         numbers = {t["number"] for t in response.json()["items"]}
         assert (number in numbers) == (role in {"owner", "agent_area", "manager", "admin"})

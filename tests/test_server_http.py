@@ -136,7 +136,7 @@ EXPECTED_OPERATIONS = {
     (f"{API}/agents", "get"),
     (f"{API}/events", "get"),
     *((f"{API}/tickets/{{number}}/{action}", "post")
-      for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor")),
+      for action in ("reply", "note", "ask", "assign", "take", "forward", "monitor", "track")),
 }
 BODILESS_POSTS = {f"{API}/tickets/{{number}}/take"}
 UPLOADS = {(f"{API}/tickets", "post"), *((f"{API}/tickets/{{number}}/{action}", "post")

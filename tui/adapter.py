@@ -118,6 +118,10 @@ class Adapter(ABC):
         """Send a ticket to another area, with the reason."""
 
     @abstractmethod
+    async def track(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
+        """Open the linked tracking ticket of a forwarded ticket (SEI technical unit); returns the new one."""
+
+    @abstractmethod
     async def monitor(self, number: str, until: date, reason: str, *,
                       expected_version: int | None = None) -> Ticket:
         """Keep a ticket in monitoring until ``until``."""

@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--tickets", type=_bounded_int(0, 1_000_000, "o número de demandas"), default=1000,
                       metavar="N", help="quantas demandas criar (padrão: 1000)")
     seed.add_argument("--if-empty", action="store_true", help="só cria se o banco ainda não tiver demandas")
+    seed.add_argument("--all-desks", action="store_true",
+                      help="também cria equipes e demandas de exemplo dos balcões SEI, gov.br e CITSmart")
     seed.add_argument("--random-seed", type=int, default=2024, metavar="N",
                       help="semente dos dados gerados (padrão: 2024; a mesma semente gera os mesmos dados)")
     seed.set_defaults(handler=_cmd_seed, parser=seed)
@@ -150,10 +152,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_staff.build(commands, actions)
     cli_auth.build(commands, actions)
+    from tui import cli_desks
+
+    cli_desks.build(actions)
     return parser
 
 
 def _build_tickets(actions: Any) -> None:
+    from tui import cli_desks  # every desk's own fields, beside
+
     listing = actions.add_parser("list", help="lista demandas (padrão: minhas demandas ativas)",
                                  description="Lista demandas. Solicitantes veem só as suas; atendentes e "
                                              "gestores, todas as das suas áreas.")
@@ -165,6 +172,7 @@ def _build_tickets(actions: Any) -> None:
     listing.add_argument("--limit", type=_bounded_int(1, MAX_LIMIT, "o limite"), default=50, metavar="N",
                          help=f"quantas linhas mostrar (padrão: 50, máximo: {MAX_LIMIT})")
     listing.add_argument("--json", action="store_true", help="saída em JSON: {items, total, offset, limit}")
+    cli_desks.add_list_options(listing)
     listing.set_defaults(handler=_cmd_list, parser=listing)
 
     show = actions.add_parser("show", help="mostra uma demanda e a sua linha do tempo",
@@ -187,6 +195,7 @@ def _build_tickets(actions: Any) -> None:
     create.add_argument("--attach", action="append", default=[], metavar="ARQUIVO",
                         help="arquivo a anexar (repita para vários)")
     create.add_argument("--json", action="store_true", help="imprime a demanda criada em JSON")
+    cli_desks.add_create_options(create)
     create.set_defaults(handler=_cmd_create, parser=create)
 
     comment = actions.add_parser("comment", help="adiciona comentário/anexo",
@@ -331,7 +340,8 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     if _opt(args, "demo"):
         if _opt(args, "server"):
             raise UsageError("--demo preenche um banco local; não se aplica com --server.")
-        seeded = _cmd_seed(argparse.Namespace(**vars(args), tickets=1000, if_empty=True, random_seed=2024))
+        seeded = _cmd_seed(argparse.Namespace(**vars(args), tickets=1000, if_empty=True, random_seed=2024,
+                                              all_desks=True))
         if seeded:
             return seeded
     adapter = make_adapter(_db(args), _opt(args, "server"), _opt(args, "user"))
@@ -378,6 +388,10 @@ def _cmd_seed(args: argparse.Namespace) -> int:
         with _progress_bar(args.tickets) as advance:
             report = seed_demo(service, args.tickets, os_login=identity.login, os_name=identity.display_name,
                                random_seed=args.random_seed, progress=advance)
+        if getattr(args, "all_desks", False):
+            from backend.seed_desks import add_other_desks
+
+            report = add_other_desks(service, report)
     finally:
         store.close()
     print(f"Criados: {report.tickets} demandas, {report.users} usuários. "
@@ -418,7 +432,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         # Staff list every ticket they may see (their areas); requesters only their own.
         scope = Scope.VISIBLE if me.role.is_staff else Scope.MINE
         query = TicketQuery(scope=scope, active_only=not args.all, status=args.status, search=args.search,
-                            limit=args.limit)
+                            limit=args.limit, desk=args.desk)
         page = await adapter.list_tickets(query)
         if args.json:
             _print_json(page)
@@ -435,25 +449,20 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(ticket)
         else:
-            _print_ticket(ticket)
+            _print_ticket(ticket, await adapter.desk(ticket.desk) if ticket.fields else None)
         return 0
 
     return _with_adapter(args, work)
 
 
 def _cmd_create(args: argparse.Namespace) -> int:
-    from backend.domain import NewTicket
 
     description = _text_arg(args.description)
 
     async def work(adapter: Adapter) -> int:
-        files: tuple[NewAttachment, ...] = ()
-        if args.attach:
-            desk = await adapter.desk(DEFAULT_DESK)
-            files = read_attachments(args.attach, desk.max_attachment_bytes, desk.max_attachments)
-        new = NewTicket(title=args.title, orgao=args.orgao, type=args.type, category=args.category,
-                        subject=args.subject, description=description, desk=DEFAULT_DESK, attachments=files)
-        ticket = await adapter.create_ticket(new)
+        from tui.cli_desks import new_ticket
+
+        ticket = await adapter.create_ticket(await new_ticket(adapter, args, description))
         if args.json:
             _print_json(ticket)
         else:
@@ -628,10 +637,11 @@ _ENTRY_LABELS = {
     "reserved": "Reserva",
     "forwarded": "Encaminhamento",
     "monitor": "Monitoramento",
+    "linked": "Chamado de acompanhamento",
 }
 
 
-def _print_ticket(ticket: Ticket) -> None:
+def _print_ticket(ticket: Ticket, desk: DeskInfo | None = None) -> None:
     from backend.domain import FLAG_LABELS, StatusClass
     from backend.text import format_datetime, format_size, printable
 
@@ -659,6 +669,10 @@ def _print_ticket(ticket: Ticket) -> None:
     for label, value in fields:
         if value:
             print(f"{label}: {printable(value)}")
+    if desk is not None:
+        from tui.cli_desks import print_ticket_fields
+
+        print_ticket_fields(ticket, desk)
     print()
     print("Descrição:")
     print(printable(ticket.description))
@@ -683,14 +697,19 @@ def _print_ticket(ticket: Ticket) -> None:
 
 def _print_catalog(desk: DeskInfo) -> None:
     from backend.text import printable
+    from tui.cli_desks import print_form
 
     print(f"{printable(desk.name)} ({desk.id})")
     print()
-    print(f"Órgãos ({len(desk.orgaos)}):")
+    print_form(desk)
+    if desk.orgaos:
+        print()
+        print(f"Órgãos ({len(desk.orgaos)}):")
     for orgao in desk.orgaos:
         print(f"  {printable(orgao)}")
-    print()
-    print("Tipos > categorias > assuntos:")
+    if desk.types:
+        print()
+        print("Tipos > categorias > assuntos:")
     for type_ in desk.types:
         print(f"  {printable(type_.name)}")
         for category in type_.categories:

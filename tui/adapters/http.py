@@ -379,6 +379,10 @@ class HttpAdapter(Adapter):
         return await self._ticket(_ticket_path(number, "forward"), {"area": area, "reason": reason},
                                   expected_version=expected_version)
 
+    async def track(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
+        """Open the linked tracking ticket (the answer is the new ticket)."""
+        return await self._ticket(_ticket_path(number, "track"), {"text": text}, expected_version=expected_version)
+
     async def monitor(self, number: str, until: date, reason: str, *,
                       expected_version: int | None = None) -> Ticket:
         """Keep the ticket in monitoring through ``until``."""

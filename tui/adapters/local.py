@@ -136,6 +136,9 @@ class LocalAdapter(Adapter):
         return await self._write(lambda s: s.forward(self.login, number, area, reason,
                                                      expected_version=expected_version))
 
+    async def track(self, number: str, text: str, *, expected_version: int | None = None) -> Ticket:
+        return await self._write(lambda s: s.track(self.login, number, text, expected_version=expected_version))
+
     async def monitor(self, number: str, until: date, reason: str, *,
                       expected_version: int | None = None) -> Ticket:
         return await self._write(lambda s: s.monitor(self.login, number, until, reason,

@@ -57,6 +57,9 @@ DRAFT_MAX_WAIT = 2.0
 PICKER_KINDS = ("choice", "select", "catalog_type", "catalog_category", "catalog_subject")
 #: One-line fields typed in an Input.
 INPUT_KINDS = ("text", "email", "phone", "email_confirm")
+#: The service's limit for a one-line value without its own ``max_length`` (backend/validation.py):
+#: typing stops there instead of being refused at send.
+SINGLE_LINE_LIMIT = 500
 CATALOG_LEVELS = {"catalog_type": "type", "catalog_category": "category", "catalog_subject": "subject"}
 
 # The service's own messages (backend/service.py _validate_new), so the form and a
@@ -309,13 +312,14 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         if field.from_account:
             # Shown, never typed: the service fills it from the requester's account.
             return Static("…", id=control_id, classes="from-account", markup=False)
+        one_line = field.max_length or SINGLE_LINE_LIMIT
         if kind == "text":
-            return LimitedInput(max_length=field.max_length or 0, id=control_id)
+            return LimitedInput(max_length=one_line, id=control_id)
         if kind in ("email", "email_confirm"):
             placeholder = "Digite o e-mail de novo" if kind == "email_confirm" else "nome@orgao.gov.br"
-            return LimitedInput(max_length=field.max_length or 0, placeholder=placeholder, id=control_id)
+            return LimitedInput(max_length=one_line, placeholder=placeholder, id=control_id)
         if kind == "phone":
-            return LimitedInput(max_length=field.max_length or 0, placeholder="(DDD) número", id=control_id)
+            return LimitedInput(max_length=one_line, placeholder="(DDD) número", id=control_id)
         if kind == "choice":
             return FilterPicker(self.desk.orgaos, placeholder="Digite para filtrar ou ↓ para ver a lista",
                                 level=field.name, id=control_id)
@@ -324,7 +328,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
                                 level=field.name, id=control_id)
         if kind == "rows":
             return RowsField(column=field.column or field.label, pattern=field.pattern,
-                             pattern_message=field.pattern_message, max_length=field.max_length, id=control_id)
+                             pattern_message=field.pattern_message, max_length=one_line, id=control_id)
         if kind in CATALOG_LEVELS:
             level = CATALOG_LEVELS[kind]
             parent_kind = {"catalog_category": "catalog_type", "catalog_subject": "catalog_category"}.get(kind)
@@ -346,7 +350,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         if kind == "files":
             return AttachmentField(max_bytes=self.desk.max_attachment_bytes,
                                    max_files=self.desk.max_attachments, accept=field.accept, id=control_id)
-        return LimitedInput(max_length=field.max_length or 0, id=control_id)
+        return LimitedInput(max_length=one_line, id=control_id)
 
     async def _catalog_options(self, kind: str, path: tuple[str, ...]) -> Sequence[str]:
         """Options of one catalog level. Local data today; the caller already runs this

@@ -64,7 +64,7 @@ def write(terminal: Terminal, text: str) -> None:
 
 def sent(terminal: Terminal, prefix: str) -> Ticket:
     """Wait for the new ticket's details; return it as the service stored it."""
-    terminal.wait_for("Linha do Tempo", f"{prefix}-")
+    terminal.wait_for(f"Demanda {prefix}-", "Solicitante:")  # (the desk's fields push the timeline down)
     desk = make_desk(terminal.db, users=())
     try:
         [summary] = desk.service.list_tickets(REQUESTER.login, TicketQuery(scope=Scope.MINE)).items

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from backend.domain import QueueCounts, Role, Scope, SortKey, Ticket, TicketQuery, User
+from screens.desk_choice import all_statuses, desk_labels
 from tui.adapter import Adapter
 from tui.live import refresh_listing
 from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
@@ -113,6 +114,7 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         self._sort = SortKey.CREATED
         self._descending = True
         self._had_search = False
+        self._all_desks = False  # the filter offers every desk's statuses once tickets span desks
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -157,7 +159,8 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
             search=search,
             sort=self._sort,
             descending=self._descending,
-            desk=self.desk_id,
+            # Every desk: a ticket opened on another desk is listed too (with a Balcão column).
+            desk=None,
         )
 
     def reload(self, *, delay: float = 0.0) -> None:
@@ -182,8 +185,16 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
     async def _load_statuses(self) -> None:
         app: DemandasApp = self.app  # type: ignore[assignment]
         desk = await app.get_desk()
+        statuses = [status.name for status in desk.statuses]
+        table = self.query_one(TicketTable)
+        desks = await self.adapter.desks()
+        if len(desks) > 1:
+            table.set_desk_labels(desk_labels(desks))
+            if table.shows_desk:  # the user's tickets span desks: every desk's statuses
+                self._all_desks = True
+                statuses = all_statuses(desks)
         options = [(label, value) for value, label in FILTER_LABELS.items()]
-        options += [(f"Status: {status.name}", status.name) for status in desk.statuses]
+        options += [(f"Status: {status}", status) for status in statuses]
         select: Select[str] = self.query_one("#home-filter", Select)
         # set_options resets the value and posts Changed; this is not a user choice.
         with self.prevent(Select.Changed):
@@ -192,6 +203,9 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
 
     @on(TicketTable.Loaded)
     def _show_count(self, event: TicketTable.Loaded) -> None:
+        if event.table.shows_desk and not self._all_desks:
+            self._all_desks = True
+            self._load_statuses()
         count = self.query_one("#home-count", Static)
         count.update(f"{format_count(event.loaded)} de {format_count(event.total)}")
         empty = self.query_one("#home-empty", Static)

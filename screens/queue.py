@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from backend.domain import FLAG_HELP, FLAG_LABELS, Flag, Role, Scope, SortKey, Ticket, TicketQuery, User
 from backend.text import printable
+from screens.desk_choice import all_statuses, desk_labels
 from tui.adapter import Adapter
 from tui.live import refresh_listing
 from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
@@ -149,7 +150,7 @@ class QueueScreen(WorkerErrorsToApp, Screen[None]):
             search=search,
             sort=self.sort,
             descending=self.descending,
-            desk=self.desk_id,
+            desk=None,  # the areas choose: a desk's areas are its own
             assignee=None if self.view == EVERYONE else self.view,
             area=self.area,
             overdue=self.overdue,
@@ -166,14 +167,20 @@ class QueueScreen(WorkerErrorsToApp, Screen[None]):
     async def _load_options(self) -> None:
         app: DemandasApp = self.app  # type: ignore[assignment]
         desk = await app.get_desk()
-        areas = self.user.areas or desk.areas
+        areas = list(self.user.areas or desk.areas)
+        statuses = [s.name for s in desk.statuses]
+        desks = await self.adapter.desks()
+        if len(desks) > 1:
+            self.query_one(QueueTable).set_desk_labels(desk_labels(desks))
+            areas = list(self.user.areas) or [a for d in desks for a in d.areas]
+            statuses = all_statuses(desks)
         area_select: Select[str] = self.query_one("#queue-area", Select)
         status_select: Select[str] = self.query_one("#queue-status", Select)
         with self.prevent(Select.Changed):
             area_select.set_options([("Todas as áreas", ALL_AREAS)] + [(short_area(a), a) for a in areas])
             area_select.value = self.area or ALL_AREAS
             status_select.set_options([(label, value) for value, label in STATUS_LABELS.items()]
-                                      + [(s.name, s.name) for s in desk.statuses])
+                                      + [(s, s) for s in statuses])
             status_select.value = self.status
 
     def _show_summary(self, loaded: int | None = None, total: int | None = None) -> None:

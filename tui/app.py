@@ -296,7 +296,11 @@ class DemandasApp(App[int]):
         except ImportError:
             self.notify("A tela Nova demanda ainda não está disponível nesta versão.", severity="warning")
             return
-        desk = await self.get_desk()
+        from screens.desk_choice import choose_desk
+
+        desk = await choose_desk(self, self.adapter, await self.get_desk())  # asks only when several desks
+        if desk is None:
+            return
         self.push_screen(NewTicketScreen(self.adapter, desk), callback=self._ticket_created)
 
     def _ticket_created(self, ticket: Ticket | None) -> None:

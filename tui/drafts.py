@@ -24,7 +24,7 @@ from typing import Any
 
 from tui.config import data_dir
 
-#: A draft field: text, or a list of file paths.
+#: A draft field: text, or a list (file paths, or the values of a table of rows).
 DraftValue = str | list[str]
 
 FORMAT_VERSION = 1
@@ -96,6 +96,11 @@ class Draft:
         """A files field's paths ([] when absent or not a list)."""
         value = self.values.get(name, [])
         return list(value) if isinstance(value, list) else []
+
+    def lines(self, name: str) -> list[str]:
+        """A rows field's values (a list; text saved one value per line is split)."""
+        value = self.values.get(name, [])
+        return list(value) if isinstance(value, list) else [line for line in value.split("\n") if line.strip()]
 
 
 class DraftStore:

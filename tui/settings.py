@@ -18,6 +18,7 @@ from backend.errors import DemandasError
 from tui.config import config_dir
 
 SERVER_KEY = "server"
+DESK_KEY = "desk"
 
 
 class SettingsError(DemandasError):
@@ -67,6 +68,20 @@ def forget_server() -> bool:
     del settings[SERVER_KEY]
     _write(settings)
     return True
+
+
+def saved_desk() -> str | None:
+    """The desk last chosen for "Nova demanda", if any."""
+    value = load_settings().get(DESK_KEY)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def save_desk(desk_id: str) -> None:
+    """Remember ``desk_id`` as the desk "Nova demanda" offers first."""
+    settings = load_settings()
+    if settings.get(DESK_KEY) != desk_id:
+        settings[DESK_KEY] = desk_id
+        _write(settings)
 
 
 def _write(settings: Mapping[str, Any]) -> None:

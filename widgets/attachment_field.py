@@ -60,9 +60,18 @@ def resolve_typed(typed: str, cwd: Path | None = None) -> Path:
     return Path(os.path.normpath(path))
 
 
-def check_file(path: Path, chosen: Sequence[ChosenFile], max_bytes: int, max_files: int) -> ChosenFile | str:
+def accept_text(accept: Sequence[str]) -> str:
+    """``PNG, JPG ou JPEG``: the extensions a field takes, as a person reads them."""
+    names = [ext.upper() for ext in accept]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ou " + names[-1]
+
+
+def check_file(path: Path, chosen: Sequence[ChosenFile], max_bytes: int, max_files: int,
+               accept: Sequence[str] = ()) -> ChosenFile | str:
     """A ChosenFile when ``path`` may be attached, else the pt-BR reason it may not."""
     shown = printable(display_path(path))
+    if accept and path.suffix.lower().lstrip(".") not in accept:
+        return f"O arquivo “{printable(path.name)}” não é aceito aqui: envie {accept_text(accept)}."
     if len(chosen) >= max_files:
         return f"Já são {len(chosen)} arquivos; o limite é {max_files} por envio."
     try:
@@ -90,7 +99,7 @@ def check_file(path: Path, chosen: Sequence[ChosenFile], max_bytes: int, max_fil
     return ChosenFile(path=path, size=info.st_size)
 
 
-def _read_all(files: Sequence[ChosenFile]) -> tuple[NewAttachment, ...]:
+def _read_all(files: Sequence[ChosenFile], field: str) -> tuple[NewAttachment, ...]:
     out = []
     for item in files:
         try:
@@ -98,13 +107,13 @@ def _read_all(files: Sequence[ChosenFile]) -> tuple[NewAttachment, ...]:
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise OSError(f"Não foi possível ler “{printable(item.name)}”: {reason}.") from exc
-        out.append(NewAttachment(name=item.name, data=data))
+        out.append(NewAttachment(name=item.name, data=data, field=field))
     return tuple(out)
 
 
-async def read_attachments(files: Sequence[ChosenFile]) -> tuple[NewAttachment, ...]:
-    """Read every chosen file off the event loop; OSError carries a pt-BR message."""
-    return await asyncio.to_thread(_read_all, list(files))
+async def read_attachments(files: Sequence[ChosenFile], field: str = "attachments") -> tuple[NewAttachment, ...]:
+    """Read every chosen file off the event loop (for the form's ``field``); OSError carries a pt-BR message."""
+    return await asyncio.to_thread(_read_all, list(files), field)
 
 
 def complete_path(value: str) -> str | None:
@@ -225,11 +234,13 @@ class AttachmentField(Vertical):
             """The field that wants a file."""
             return self.field
 
-    def __init__(self, *, max_bytes: int, max_files: int, id: str | None = None,
+    def __init__(self, *, max_bytes: int, max_files: int, accept: Sequence[str] = (), id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.max_bytes = max_bytes
         self.max_files = max_files
+        # Extensions (lower case, no dot) this field takes; empty: any.
+        self.accept = tuple(ext.lower().lstrip(".") for ext in accept)
         self._files: list[ChosenFile] = []
 
     def compose(self) -> ComposeResult:
@@ -274,7 +285,7 @@ class AttachmentField(Vertical):
         if not text.strip():
             self.post_message(self.Rejected(self, "Informe o caminho de um arquivo."))
             return False
-        result = check_file(resolve_typed(text), self._files, self.max_bytes, self.max_files)
+        result = check_file(resolve_typed(text), self._files, self.max_bytes, self.max_files, self.accept)
         if isinstance(result, str):
             self.post_message(self.Rejected(self, result))
             return False
@@ -288,7 +299,7 @@ class AttachmentField(Vertical):
         """Re-add saved paths that still pass the checks; return the reasons for the others."""
         problems = []
         for text in paths:
-            result = check_file(resolve_typed(text), self._files, self.max_bytes, self.max_files)
+            result = check_file(resolve_typed(text), self._files, self.max_bytes, self.max_files, self.accept)
             if isinstance(result, str):
                 problems.append(result)
             else:
@@ -326,6 +337,10 @@ class AttachmentField(Vertical):
         return Path.cwd()
 
     def _empty_text(self) -> str:
+        if self.accept:
+            count = "1 arquivo" if self.max_files == 1 else f"até {self.max_files} arquivos"
+            return (f"Nenhum arquivo escolhido ({count} {accept_text(self.accept)}, "
+                    f"{format_size(self.max_bytes)} cada).")
         return (f"Nenhum arquivo escolhido (até {self.max_files} arquivos, "
                 f"{format_size(self.max_bytes)} cada).")
 

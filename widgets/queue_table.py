@@ -15,6 +15,7 @@ from widgets.ticket_table import TicketTable
 QUEUE_COLUMNS: tuple[tuple[str, str, SortKey | None], ...] = (
     ("mark", "✓", None),
     ("number", "Número", SortKey.NUMBER),
+    ("desk", "Balcão", None),  # only while the rows span several desks
     ("title", "Título", SortKey.TITLE),
     ("status", "Status", SortKey.STATUS),
     ("area", "Área", None),
@@ -101,19 +102,22 @@ class QueueTable(TicketTable):
     def _visible_keys(self) -> tuple[str, ...]:
         width = self.size.width or self.app.size.width
         wide = width >= WIDE
-        return tuple(key for key, _, _ in QUEUE_COLUMNS if wide or key not in _NARROW_HIDDEN)
+        return tuple(key for key, _, _ in QUEUE_COLUMNS
+                     if (wide or key not in _NARROW_HIDDEN) and (key != "desk" or self._show_desk))
 
     def _column_widths(self) -> tuple[int, ...]:
         width = self.size.width or self.app.size.width
         keys = self._visible_keys()
         usable = width - 2 * self.cell_padding * len(keys) - 2
-        fixed = {"mark": 1, "number": 15, "status": 14 if width >= WIDE else 12, "area": 18,
+        fixed = {"mark": 1, "number": 15, "desk": 12 if width >= WIDE else 8, "status": 14 if width >= WIDE else 12,
+                 "area": 18,
                  "reserved": 26, "due": 16, "flags": 22 if width >= WIDE else 9}
         rest = usable - sum(fixed[k] for k in keys if k != "title")
         return tuple(max(10, rest) if key == "title" else fixed[key] for key in keys)
 
     def _rebuild(self, keep: str | None = None) -> None:
         keep = keep or self.current_number
+        self._show_desk = self._spans_desks()
         self._keys = self._visible_keys()
         self._widths = self._column_widths()
         labels = {key: (label, sort) for key, label, sort in QUEUE_COLUMNS}
@@ -139,6 +143,7 @@ class QueueTable(TicketTable):
         values = {
             "mark": Text("✓" if ticket.number in self.marked else ""),
             "number": Text(ticket.number, no_wrap=True),
+            "desk": Text(printable(self.desk_label(ticket.desk)), no_wrap=True, overflow="ellipsis"),
             "title": Text(printable(ticket.title), no_wrap=True, overflow="ellipsis"),
             "status": Text(ticket.status, style=status_style, no_wrap=True, overflow="ellipsis"),
             "area": Text(short_area(ticket.area), no_wrap=True, overflow="ellipsis"),

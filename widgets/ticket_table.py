@@ -32,6 +32,9 @@ COLUMNS: tuple[tuple[str, str, str, SortKey], ...] = (
     ("created", "Data de criação", "Criação", SortKey.CREATED),
 )
 SORT_COLUMN: dict[SortKey, str] = {sort: key for key, _, _, sort in COLUMNS}
+# "Balcão": only while the rows come from more than one desk (e-CAGE alone looks as before).
+DESK_KEY = "desk"
+DESK_LABEL = "Balcão"
 
 # Ticket numbers are PREFIX-NNNNN-XXXX: 15 cells.
 _NUMBER_WIDTH = 15
@@ -143,8 +146,34 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         self._generation = 0
         self._loading_more = False
         self._widths: tuple[int, ...] = ()
+        self.desk_labels: dict[str, str] = {}
+        """Short desk names by desk id, for the Balcão column (the id when absent)."""
+        self._show_desk = False
 
     # -- public API -------------------------------------------------------
+
+    @property
+    def shows_desk(self) -> bool:
+        """True while the Balcão column is shown (the rows span several desks)."""
+        return self._show_desk
+
+    def desk_label(self, desk_id: str) -> str:
+        """What the Balcão column shows for ``desk_id``."""
+        return self.desk_labels.get(desk_id, desk_id)
+
+    def set_desk_labels(self, labels: dict[str, str]) -> None:
+        """Name the desks of the Balcão column (they may arrive after the first page)."""
+        self.desk_labels = dict(labels)
+        if self._show_desk and self.query_base is not None:
+            self._rebuild()
+
+    def _columns(self) -> tuple[str, ...]:
+        """The column keys shown now, in order."""
+        keys = tuple(key for key, *_ in COLUMNS)
+        return (*keys[:2], DESK_KEY, *keys[2:]) if self._show_desk else keys
+
+    def _spans_desks(self) -> bool:
+        return len({t.desk for t in self.rows_loaded}) > 1
 
     @property
     def has_more(self) -> bool:
@@ -179,7 +208,7 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         if ticket.number not in self._numbers:
             return
         self.rows_loaded = [ticket if t.number == ticket.number else t for t in self.rows_loaded]
-        for (key, *_), cell in zip(COLUMNS, self._cells(ticket), strict=True):
+        for key, cell in zip(self._columns(), self._cells(ticket), strict=True):
             self.update_cell(ticket.number, key, cell)
 
     # -- loading ----------------------------------------------------------
@@ -224,6 +253,9 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         self.rows_loaded.extend(fresh)
         self._numbers.update(t.number for t in fresh)
         self.total = page.total if page.items else len(self.rows_loaded)
+        if self._spans_desks() != self._show_desk:
+            self._rebuild()  # a page from another desk brings the Balcão column
+            fresh = []
         for ticket in fresh:
             self.add_row(*self._cells(ticket), key=ticket.number)
         self.post_message(self.Loaded(self, len(self.rows_loaded), self.total, first=False))
@@ -239,17 +271,28 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         status = 22 if wide else 12
         requester = max(11, min(34, (usable - _NUMBER_WIDTH - date - status) * 2 // 5))
         title = max(10, usable - _NUMBER_WIDTH - date - status - requester)
+        if self._show_desk:
+            desk = 16 if wide else 8
+            usable -= 2 * self.cell_padding + desk
+            requester = max(11, min(34, (usable - _NUMBER_WIDTH - date - status) * 2 // 5))
+            title = max(10, usable - _NUMBER_WIDTH - date - status - requester)
+            return title, _NUMBER_WIDTH, desk, requester, status, date
         return title, _NUMBER_WIDTH, requester, status, date
 
     def _rebuild(self, keep: str | None = None) -> None:
         """Redraw columns and loaded rows (after a new listing, a resize or a sort)."""
         keep = keep or self.current_number
+        self._show_desk = self._spans_desks()
         self._widths = self._column_widths()
         wide = self._widths[-1] > _DATE_WIDTH
         query = self.query_base
+        columns: dict[str, tuple[str, str, SortKey | None]] = {
+            key: (wide_label, narrow_label, sort) for key, wide_label, narrow_label, sort in COLUMNS}
+        columns[DESK_KEY] = (DESK_LABEL, DESK_LABEL, None)
         with self.app.batch_update():
             self.clear(columns=True)
-            for (key, wide_label, narrow_label, sort), width in zip(COLUMNS, self._widths, strict=True):
+            for key, width in zip(self._columns(), self._widths, strict=True):
+                wide_label, narrow_label, sort = columns[key]
                 label = Text(wide_label if wide else narrow_label)
                 if query is not None and query.sort is sort:
                     label.append(" ▼" if query.descending else " ▲")
@@ -264,13 +307,17 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
     def _cells(self, ticket: TicketSummary) -> tuple[Text, ...]:
         # Ticket text is data: printable() neutralises escape codes and Text never parses markup.
         status_style = "" if ticket.status_class is StatusClass.ACTIVE else "italic"
-        return (
+        cells = (
             Text(printable(ticket.title), no_wrap=True, overflow="ellipsis"),
             Text(ticket.number, no_wrap=True),
             Text(printable(ticket.requester_name), no_wrap=True, overflow="ellipsis"),
             Text(ticket.status, style=status_style, no_wrap=True, overflow="ellipsis"),
             Text(format_date(ticket.created_at), no_wrap=True),
         )
+        if self._show_desk:
+            desk = Text(printable(self.desk_label(ticket.desk)), no_wrap=True, overflow="ellipsis")
+            return (*cells[:2], desk, *cells[2:])
+        return cells
 
     # -- events -----------------------------------------------------------
 

@@ -16,6 +16,8 @@ def test_create_a_ticket_with_the_keyboard_and_read_it_back(terminal: Terminal) 
     terminal.wait_for("Minhas demandas", "Nenhuma demanda ativa", "n Nova")
 
     terminal.send("n")
+    terminal.wait_for("Em qual balcão", "e-CAGE")  # several desks: the list opens on e-CAGE
+    terminal.send("Enter")
     terminal.wait_for("Nova demanda", "Título *")
     terminal.wait_cursor_on("Título *", below=2)  # label, box border, then the text line
     terminal.type("Erro no CADIN via terminal")

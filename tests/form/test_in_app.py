@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from textual.widgets import Button, Static
+from textual.pilot import Pilot
+from textual.widgets import Button, OptionList, Static
 
 from backend.domain import EntryKind, NewAttachment, NewTicket, Ticket
 from backend.errors import Unavailable
 from screens.comment import CommentScreen
+from screens.desk_choice import DeskChoiceScreen
 from screens.new_ticket import NewTicketScreen
 from tests.form.conftest import Backend, settle
 from tests.form.test_new_ticket import SEED, fill_directly, stored
 from tui.adapters.local import LocalAdapter
 from tui.app import DemandasApp
+from tui.settings import saved_desk
 
 
 async def test_new_ticket_then_comment_in_the_app(backend: Backend, files: Path) -> None:
     app = DemandasApp(backend.adapter(), ask_profile=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await open_new_ticket(pilot)
         assert isinstance(app.screen, NewTicketScreen)
         await fill_directly(pilot)
         await pilot.press("ctrl+s")
@@ -44,6 +47,20 @@ async def test_new_ticket_then_comment_in_the_app(backend: Backend, files: Path)
     assert entry.text == "Complemento" and [a.name for a in entry.attachments] == ["relatorio.pdf"]
 
 
+async def open_new_ticket(pilot: Pilot[Any], desk_id: str = "ecage") -> None:
+    """``n``; the backend serves several desks, so the desk list comes first, on the last choice."""
+    await settle(pilot)
+    await pilot.press("n")
+    await pilot.pause()  # (not settle: the action's worker waits for the answer)
+    chooser = pilot.app.screen
+    assert isinstance(chooser, DeskChoiceScreen)
+    option_list = chooser.query_one(OptionList)
+    while chooser.desks[option_list.highlighted or 0].id != desk_id:
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 class ServerGone(LocalAdapter):
     """Answers until a ticket or comment is sent, then the server is unreachable."""
 
@@ -60,8 +77,7 @@ async def test_unavailable_during_send_keeps_the_form_and_shows_a_notice(backend
     app = DemandasApp(adapter, ask_profile=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await open_new_ticket(pilot)
         screen = app.screen
         assert isinstance(screen, NewTicketScreen)
         await fill_directly(pilot, "Texto que não pode se perder.")
@@ -99,3 +115,22 @@ async def test_unexpected_error_during_send_reaches_the_app(backend: Backend) ->
         await settle(pilot)
         assert comment.text_field.text == "Complemento" and app.screen is comment
         assert any("falha interna" in n.message for n in app._notifications)  # the app's one handler
+
+
+async def test_n_asks_for_the_desk_and_remembers_the_choice(backend: Backend) -> None:
+    app = DemandasApp(backend.adapter(), ask_profile=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_new_ticket(pilot, "govbr")
+        screen = app.screen
+        assert isinstance(screen, NewTicketScreen) and screen.desk.id == "govbr"
+        assert saved_desk() == "govbr"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        chooser = app.screen
+        assert isinstance(chooser, DeskChoiceScreen)
+        assert chooser.desks[chooser.query_one(OptionList).highlighted or 0].id == "govbr"  # the last choice
+        await pilot.press("escape")  # no desk: no form
+        await settle(pilot)
+        assert not isinstance(app.screen, NewTicketScreen | DeskChoiceScreen)

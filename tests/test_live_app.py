@@ -22,6 +22,7 @@ from backend.store import Store
 from screens.new_ticket import NewTicketScreen
 from screens.ticket_detail import TicketDetailScreen
 from tests.form.conftest import settle
+from tests.form.test_in_app import open_new_ticket
 from tests.form.test_new_ticket import SEED, fill_directly
 from tests.server_helper import running_server
 from tests.test_shared_server import Shared, cli, prepare, shared  # noqa: F401 (the fixture)
@@ -84,8 +85,7 @@ async def test_the_app_survives_a_server_restart_with_the_draft_intact(tmp_path:
         port = int(url.rsplit(":", 1)[1])
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
-            await pilot.press("n")
-            await settle(pilot)
+            await open_new_ticket(pilot)
             screen = app.screen
             assert isinstance(screen, NewTicketScreen)
             await fill_directly(pilot, "Escrito antes da queda do servidor.")

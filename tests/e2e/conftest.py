@@ -27,6 +27,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
+            # A real terminal under a loaded machine sometimes misses a frame (see the #6 note:
+            # an intermittent stale screen, not yet explained); one more run tells that from a bug.
+            item.add_marker(pytest.mark.flaky(reruns=2))
             if TMUX is None:
                 item.add_marker(pytest.mark.skip(reason="tmux não está instalado"))
             elif DEMANDAS is None:

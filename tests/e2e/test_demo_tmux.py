@@ -9,7 +9,7 @@ def test_demo_fills_an_empty_store_and_opens_the_app(terminal: Terminal) -> None
     terminal.env["DEMANDAS_USER"] = "solicitante"  # the demo requester: complete profile, many tickets
     assert not terminal.db.exists()
     terminal.start("--demo")
-    shown = terminal.wait_for("Minhas demandas", "Nova Demanda", "CAGE-", timeout=90)
+    shown = terminal.wait_for("Minhas demandas", "CAGE-", "Criação", timeout=90)
     assert "Em Andamento" in shown
     terminal.send("q")
     terminal.wait_for("DEMANDAS-SAIU=0")
@@ -19,7 +19,7 @@ def test_demo_fills_an_empty_store_and_opens_the_app(terminal: Terminal) -> None
     again.env["DEMANDAS_USER"] = "solicitante"
     again.start("--demo")
     try:
-        again.wait_for("Minhas demandas", "Nova Demanda")
+        again.wait_for("Minhas demandas", "CAGE-")
         again.send("q")
         shown = again.wait_for("DEMANDAS-SAIU=0")
         assert "nada foi criado" in shown

@@ -175,7 +175,8 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
     def on_tickets_changed(self, message: TicketsChanged) -> None:
         """Changes made elsewhere: refresh the listing where the user is, and the staff alert."""
         self._refresh_rows(message)
-        self.load_alert()
+        if self.staff_user is not None:  # requesters have no alert: no whoami per live batch
+            self.load_alert()
 
     @work(group="live-rows", exit_on_error=False)
     async def _refresh_rows(self, message: TicketsChanged) -> None:

@@ -8,12 +8,9 @@ after the server goes away and comes back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from backend.domain import TicketQuery
@@ -26,24 +23,12 @@ from tests.form.test_in_app import open_new_ticket
 from tests.form.test_new_ticket import SEED, fill_directly
 from tests.server_helper import running_server
 from tests.test_shared_server import Shared, cli, prepare, shared  # noqa: F401 (the fixture)
+from tests.tui.test_live import messages, wait_until
 from tui.adapters.http import HttpAdapter
 from tui.app import DemandasApp
 from widgets.timeline import TimelineEntryView
 
 FAST = (0.05, 0.1, 0.2)
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    """Give the server and the stream time (bounded), then insist on ``condition``."""
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
-
-
-def messages(app: DemandasApp) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def test_a_reply_made_with_the_cli_appears_in_the_running_app(shared: Shared) -> None:  # noqa: F811

@@ -42,7 +42,7 @@ def other_process(desk: Desk) -> tuple[Store, HelpdeskService]:
 
 async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], what: str) -> None:
     """Give the live stream time to deliver (bounded), then insist on ``condition``."""
-    for _ in range(200):
+    for _ in range(300):
         if condition():
             return
         await pilot.pause(0.05)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from backend.domain import (
     AgentLoad,
@@ -37,19 +38,21 @@ from backend.domain import (
     TicketSummary,
     User,
 )
-from backend.sgta.domain import (
-    Decision,
-    GestorLoad,
-    ImportResult,
-    RecordQuery,
-    SgtaAction,
-    SgtaCounts,
-    SgtaDoc,
-    SgtaRecord,
-    SgtaRequest,
-    Trail,
-    TrailSummary,
-)
+
+if TYPE_CHECKING:  # only annotations here; SGTA's model loads when SGTA is used
+    from backend.sgta.domain import (
+        Decision,
+        GestorLoad,
+        ImportResult,
+        RecordQuery,
+        SgtaAction,
+        SgtaCounts,
+        SgtaDoc,
+        SgtaRecord,
+        SgtaRequest,
+        Trail,
+        TrailSummary,
+    )
 
 
 class Adapter(ABC):

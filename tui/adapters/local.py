@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from backend.domain import (
     AgentLoad,
@@ -31,20 +31,22 @@ from backend.domain import (
 )
 from backend.events import visible_to
 from backend.service import HelpdeskService
-from backend.sgta.domain import (
-    GestorLoad,
-    ImportResult,
-    RecordQuery,
-    SgtaCounts,
-    SgtaDoc,
-    SgtaRecord,
-    SgtaRequest,
-    Trail,
-    TrailSummary,
-)
-from backend.sgta.service import SgtaService
 from backend.store import EventRecord, Store
 from tui.adapter import Adapter
+
+if TYPE_CHECKING:  # SGTA loads on first use: most sessions never open it (start-up time, issue #7)
+    from backend.sgta.domain import (
+        GestorLoad,
+        ImportResult,
+        RecordQuery,
+        SgtaCounts,
+        SgtaDoc,
+        SgtaRecord,
+        SgtaRequest,
+        Trail,
+        TrailSummary,
+    )
+    from backend.sgta.service import SgtaService
 
 R = TypeVar("R")
 
@@ -171,6 +173,8 @@ class LocalAdapter(Adapter):
 
     async def _sgta(self, call: Callable[[SgtaService], R]) -> R:
         def run(service: HelpdeskService) -> R:
+            from backend.sgta.service import SgtaService
+
             if self._sgta_service is None or self._sgta_service.helpdesk is not service:
                 self._sgta_service = SgtaService(service)
             return call(self._sgta_service)

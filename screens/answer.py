@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
 from backend.domain import DeskInfo, Ticket
 from tui.drafts import DraftStore, DraftValue, new_form_id
 from widgets.attachment_field import AttachmentField, ChosenFile
 from widgets.counted_text import CountedTextArea
+from widgets.footer import CompactFooter
 
 FALLBACK_LIMIT = 4000
 FALLBACK_MAX_BYTES = 20 * 1024 * 1024
@@ -118,7 +119,7 @@ class AnswerScreen(ModalScreen[Answer | None]):
                 yield Button("Registrar observação" if self.internal else "Enviar resposta", variant="primary",
                              id="answer-send")
                 yield Button("Fechar", id="answer-close")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """Bring back a saved draft, then type."""

@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.domain import DeskInfo
@@ -20,6 +20,7 @@ from backend.errors import DemandasError
 from backend.text import printable
 from tui.adapter import Adapter
 from tui.settings import save_desk, saved_desk
+from widgets.footer import CompactFooter
 
 
 def short_desk_name(desk: DeskInfo) -> str:
@@ -84,7 +85,7 @@ class DeskChoiceScreen(ModalScreen[str | None]):
                 options.append(Option(line, id=desk.id))
             yield OptionList(*options, id="desk-list")
             yield Static("enter escolhe · esc cancela", id="desk-hint", markup=False)
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)

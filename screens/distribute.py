@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.domain import AgentLoad, Role
 from backend.text import printable
 from tui.adapter import Adapter
 from tui.messages import WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 ROLE_NAMES = {Role.AGENT: "atendente", Role.MANAGER: "gestor", Role.ADMIN: "administrador"}
 
@@ -71,7 +72,7 @@ class DistributeScreen(WorkerErrorsToApp, ModalScreen[str | None]):
             yield Static(f"{where} · escolha quem vai atender (carga atual ao lado)", id="distribute-about",
                          markup=False)
             yield OptionList(id="distribute-agents")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """The staff and their loads arrive in a worker."""

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from backend.domain import TicketQuery, User
 from backend.export import QUEUE_COLUMNS, ExportFormat, describe_filters
 from tui.adapter import Adapter
 from tui.export_job import export_listing
 from tui.messages import WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 FORMAT_NAMES = {ExportFormat.CSV: "CSV", ExportFormat.XLSX: "Excel", ExportFormat.PDF: "PDF"}
 
@@ -95,7 +96,7 @@ class ExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("Exportar", variant="primary", id="export-run")
                 yield Button("Cancelar", id="export-cancel")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """The bar appears only while exporting."""

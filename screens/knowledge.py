@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.domain import DeskInfo, KnowledgeArticle
 from backend.text import printable
 from tui.adapter import Adapter
 from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 
 def article_content(article: KnowledgeArticle) -> Content:
@@ -97,7 +98,7 @@ class KnowledgeScreen(WorkerErrorsToApp, Screen[None]):
                 yield OptionList(id="knowledge-list")
             with VerticalScroll(id="knowledge-article", can_focus=True):
                 yield Static("", id="knowledge-text", markup=False)
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """Every article, with the search box ready for typing."""

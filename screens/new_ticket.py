@@ -33,7 +33,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from backend.domain import DeskInfo, FieldDef, NewAttachment, NewTicket, Ticket
 from backend.errors import DemandasError, Unavailable
@@ -47,6 +47,7 @@ from tui.settings import save_desk
 from widgets.attachment_field import AttachmentField, read_attachments
 from widgets.cascade import FilterPicker
 from widgets.counted_text import CountedTextArea, LimitedInput
+from widgets.footer import CompactFooter
 from widgets.rows_field import RowsField
 
 #: Seconds of quiet typing before the draft is written.
@@ -299,7 +300,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             with Horizontal(id="form-buttons"):
                 yield Button("Enviar", id="send", variant="primary")
                 yield Button("Voltar", id="back")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def _help_for(self, field: FieldDef) -> str:
         if field.kind == "longtext":

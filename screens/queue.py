@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from backend.domain import FLAG_HELP, FLAG_LABELS, Flag, Role, Scope, SortKey, Ticket, TicketQuery, User
 from backend.text import printable
@@ -18,6 +18,7 @@ from screens.desk_choice import all_statuses, desk_labels
 from tui.adapter import Adapter
 from tui.live import refresh_listing
 from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
+from widgets.footer import CompactFooter
 from widgets.queue_table import QUEUE_COLUMNS, QueueTable, reserved_text, short_area
 from widgets.ticket_table import format_count
 
@@ -130,7 +131,7 @@ class QueueScreen(WorkerErrorsToApp, Screen[None]):
         yield QueueTable(self.adapter.list_tickets, id="queue-table")
         yield Static("", id="queue-empty", markup=False)
         yield Static("", id="queue-info", markup=False)
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """First page at once; the areas and statuses of the desk arrive on their own."""

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from backend.sgta.domain import TrailSummary
 from tui.adapter import Adapter
 from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 SEARCH_DEBOUNCE = 0.25
 #: The seed's words when a trail's icon is not active.
@@ -66,7 +67,7 @@ class SgtaTrailsScreen(WorkerErrorsToApp, Screen[None]):
         table: DataTable[str | Content] = DataTable(id="sgta-trails", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="sgta-info", markup=False)
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """Columns as in the seed's trail table (fig. 3), then the first load."""

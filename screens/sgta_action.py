@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
 from backend.domain import NewAttachment, User
 from backend.errors import DemandasError
@@ -29,6 +29,7 @@ from backend.sgta.domain import (
 from backend.sgta.table import describe
 from tui.adapter import Adapter
 from tui.messages import WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 COMPLEMENTARY = (SgtaAction.CHANGE_MONITORING, SgtaAction.END_MONITORING, SgtaAction.REOPEN, SgtaAction.INVOKE)
 # What each form asks: (prompt, text required?, choices) — choices are (value, label) pairs.
@@ -159,7 +160,7 @@ class SgtaActionDialog(ModalScreen[SgtaRequest | None]):
             with Horizontal(id="act-buttons"):
                 yield Button("Enviar", variant="primary", id="act-ok")
                 yield Button("Cancelar", id="act-cancel")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def _initial_text(self) -> str:
         if self.draft is not None:
@@ -315,7 +316,7 @@ class SgtaExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
             with Horizontal(id="sx-buttons"):
                 yield Button("Exportar", variant="primary", id="sx-run")
                 yield Button("Cancelar", id="sx-cancel")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """Choose the format first."""

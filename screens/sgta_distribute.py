@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.sgta.domain import Trail
 from backend.text import printable
 from tui.adapter import Adapter
 from tui.messages import WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 
 def load_text(count: int) -> str:
@@ -65,7 +66,7 @@ class SgtaDistributeScreen(WorkerErrorsToApp, ModalScreen[str | None]):
             yield Static(f"Gestores da área {self.trail.area} e os registros que cada um analisa agora:",
                          id="sd-about", markup=False)
             yield OptionList(id="sd-gestores")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """Load the gestores."""

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.sgta.domain import (
@@ -27,6 +27,7 @@ from backend.sgta.domain import (
 from backend.text import format_date, format_datetime, format_size, printable
 from tui.adapter import Adapter
 from tui.messages import WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 
 def record_text(trail: Trail, record: SgtaRecord) -> Content:
@@ -120,7 +121,7 @@ class SgtaRecordScreen(WorkerErrorsToApp, ModalScreen[None]):
             yield Static(f"Registro {self.record_id} — {self.trail.name}", id="rec-title", markup=False)
             yield Static("Carregando…", id="rec-body", markup=False)
             yield OptionList(id="rec-docs")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """Fetch the full record (the table row has no events)."""

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from backend.domain import User
 from backend.errors import DemandasError
@@ -31,6 +31,7 @@ from backend.sgta.table import cells, headings
 from backend.text import format_date, printable
 from tui.adapter import Adapter
 from tui.messages import OFFLINE_TEXT, Reconnected, WorkerErrorsToApp
+from widgets.footer import CompactFooter
 
 SEARCH_DEBOUNCE = 0.25
 REFRESH_SECONDS = 30.0
@@ -128,7 +129,7 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
         table: DataTable[Text] = DataTable(id="trail-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="trail-info", markup=False)
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """The trail's columns, then the six common ones (seed, fig. 5)."""

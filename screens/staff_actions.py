@@ -15,9 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from backend.domain import Ticket
+from widgets.footer import CompactFooter
 
 #: action -> (dialog title, text label, button)
 ACTIONS: dict[str, tuple[str, str, str]] = {
@@ -120,7 +121,7 @@ class StaffActionScreen(ModalScreen[StaffRequest | None]):
             with Horizontal(id="staff-buttons"):
                 yield Button(button, variant="primary", id="staff-ok")
                 yield Button("Voltar", id="staff-back")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         """Start in the first field."""

@@ -14,7 +14,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import Footer, Header, LoadingIndicator, OptionList, Static
+from textual.widgets import Header, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.domain import Attachment, DeskInfo, Ticket
@@ -23,6 +23,7 @@ from backend.text import format_datetime, format_size, printable
 from screens.evaluate import EvaluateScreen, Evaluation
 from tui.adapter import Adapter
 from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
+from widgets.footer import CompactFooter
 from widgets.timeline import Timeline
 
 # Key -> action name in Ticket.actions, for the bindings the ticket's rules govern.
@@ -118,7 +119,7 @@ class TicketDetailScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             yield OptionList(id="detail-files")
             yield Static("Linha do Tempo", classes="detail-section")
             yield Timeline(id="detail-timeline")
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     async def on_mount(self) -> None:
         """Show what was handed over at once; fetch the rest."""

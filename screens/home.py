@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from backend.domain import QueueCounts, Role, Scope, SortKey, Ticket, TicketQuery, User
@@ -19,6 +19,7 @@ from screens.desk_choice import all_statuses, desk_labels
 from tui.adapter import Adapter
 from tui.live import refresh_listing
 from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
+from widgets.footer import CompactFooter
 from widgets.ticket_table import COLUMNS, TicketTable, format_count
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 ACTIVE = "__ativas__"
 ALL = "__todas__"
 FILTER_LABELS = {ACTIVE: "Minhas ocorrências ativas", ALL: "Todas as ocorrências"}
+
+#: Seconds after mounting when the footer and the rest appear even if the first page has not.
+AFTER_FIRST_ROWS_AT_THE_LATEST = 0.5
 
 #: Seconds to wait after a keystroke before searching (a newer keystroke restarts it).
 SEARCH_DEBOUNCE = 0.04
@@ -134,7 +138,8 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         yield alert
         yield TicketTable(self.adapter.list_tickets, id="home-table")
         yield Static("", id="home-empty", markup=False)
-        yield Footer(compact=True)
+        # The footer comes right after the first rows (_mount_footer): building its keys
+        # cost more than the rows themselves at start-up (issue #7, BENCHMARKS.md).
 
     def on_mount(self) -> None:
         """First page first; the desk's statuses arrive on their own."""
@@ -142,9 +147,9 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         self.query_one("#home-alert").display = False
         self.staff_user: User | None = None
         self._alert_view: str | None = None
+        self._first_rows_done = False
         self.reload()
-        self.load_alert()
-        self._load_statuses()
+        self.set_timer(AFTER_FIRST_ROWS_AT_THE_LATEST, self._after_first_rows)  # a slow or failed first page
 
     # -- the listing --------------------------------------------------------
 
@@ -202,8 +207,25 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
             select.set_options(options)
             select.value = self._filter
 
+    def _after_first_rows(self) -> None:
+        """What the first rows need not wait for: the footer, the filter's statuses, the alert.
+
+        Building the footer's keys and loading every desk's definition took longer than the
+        rows themselves; they now follow the first frame with rows (issue #7, BENCHMARKS.md).
+        """
+        if self._first_rows_done:
+            return
+        self._first_rows_done = True
+        self.mount(CompactFooter())
+        self.load_alert()
+        self._load_statuses()
+        app: DemandasApp = self.app  # type: ignore[assignment]
+        app.start_background_loads()
+
     @on(TicketTable.Loaded)
     def _show_count(self, event: TicketTable.Loaded) -> None:
+        if event.first and not self._first_rows_done:
+            self.call_after_refresh(self._after_first_rows)
         if event.table.shows_desk and not self._all_desks:
             self._all_desks = True
             self._load_statuses()

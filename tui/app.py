@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from backend.domain import DeskInfo, Ticket, TicketEvent, User
 from backend.errors import DemandasError, Unavailable
 from backend.text import printable
+from tui import gc_pause
 from tui.adapter import Adapter
 from tui.commands import GoToTicketProvider
 from tui.live import BATCH_SECONDS, notices
@@ -33,6 +34,8 @@ R = TypeVar("R")
 
 #: Seconds between connection probes while the server is unreachable.
 RETRY_SECONDS = 5.0
+#: Seconds after start when the background loads begin if no screen started them (see start_background_loads).
+BACKGROUND_AT_THE_LATEST = 1.0
 
 
 class WatchedAdapter:
@@ -117,8 +120,8 @@ class DemandasApp(App[int]):
                 tooltip="Artigos de ajuda do balcão"),
     ]
 
-    #: Desks that publish knowledge articles (Conhecimentos), learned at start.
-    _knowledge_desks: tuple[DeskInfo, ...] = ()
+    #: Desks that publish knowledge articles (Conhecimentos), learned after the first rows (None until then).
+    _knowledge_desks: tuple[DeskInfo, ...] | None = None
 
     offline: var[bool] = var(False, init=False)
     """True while the server cannot be reached (the banner shows)."""
@@ -134,6 +137,8 @@ class DemandasApp(App[int]):
         self._retry_timer: Timer | None = None
         self._pending_events: list[TicketEvent] = []
         self._events_timer: Timer | None = None
+        self._background_started = False
+        self._profile_wanted = False
 
     # -- start-up ---------------------------------------------------------
 
@@ -146,15 +151,33 @@ class DemandasApp(App[int]):
         """Say who and where, then ask for the profile on first use."""
         self.sub_title = short_location(self.adapter.location)
         self._start()
+        # The home screen calls this after its first rows; other first screens get it anyway.
+        self.set_timer(BACKGROUND_AT_THE_LATEST, self.start_background_loads)
+
+    def start_background_loads(self) -> None:
+        """Loads that must not delay the first rows (they share the store's one thread)."""
+        if self._background_started:
+            return
+        self._background_started = True
         self._load_desk()
+        self._ask_for_profile()
+        gc_pause.resume()
 
     @work(group="start", exit_on_error=False)
     async def _start(self) -> None:
         user = await self.adapter.whoami()
         self._show_user(user)
         if self._ask_profile and not user.profile_complete:
-            self.action_profile(first_use=True)
+            self._profile_wanted = True
+            if self._background_started:
+                self._ask_for_profile()
         self._follow_events()
+
+    def _ask_for_profile(self) -> None:
+        """The first-use profile dialog, once, over the first rows (not before them)."""
+        if self._profile_wanted:
+            self._profile_wanted = False
+            self.action_profile(first_use=True)
 
     # -- live updates -------------------------------------------------------
 
@@ -194,31 +217,43 @@ class DemandasApp(App[int]):
             self._desk = await self.adapter.desk(self.desk_id)
         return self._desk
 
+    async def _knowledge_desks_known(self) -> tuple[DeskInfo, ...]:
+        if self._knowledge_desks is None:
+            self._knowledge_desks = tuple(d for d in await self.adapter.desks() if d.has_knowledge)
+        return self._knowledge_desks
+
     @work(group="desk", exit_on_error=False)
     async def _load_desk(self) -> None:
         """Learn which desks publish knowledge articles: the Conhecimentos key depends on it."""
-        self._knowledge_desks = tuple(d for d in await self.adapter.desks() if d.has_knowledge)
+        await self._knowledge_desks_known()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Conhecimentos only when some desk publishes articles."""
+        """Conhecimentos only when some desk publishes articles (allowed while that is not known yet)."""
         if action == "knowledge":
-            return bool(self._knowledge_desks)
+            return self._knowledge_desks is None or bool(self._knowledge_desks)
         return True
 
     def knowledge_desk(self) -> DeskInfo | None:
         """The desk whose articles Conhecimentos shows: the open ticket's, the app's, else the first with any."""
+        desks = self._knowledge_desks or ()
         ticket = getattr(self.screen, "ticket", None)
         for desk_id in (getattr(ticket, "desk", None), self.desk_id):
-            found = next((d for d in self._knowledge_desks if d.id == desk_id), None)
+            found = next((d for d in desks if d.id == desk_id), None)
             if found is not None:
                 return found
-        return self._knowledge_desks[0] if self._knowledge_desks else None
+        return desks[0] if desks else None
 
     def action_knowledge(self) -> None:
         """Conhecimentos: knowledge articles of the desk at hand."""
+        self._open_knowledge()
+
+    @work(group="knowledge", exclusive=True, exit_on_error=False)
+    async def _open_knowledge(self) -> None:
         from screens.knowledge import KnowledgeScreen
 
+        # A k pressed right after start may come before the desks are known: wait for them.
+        await self._knowledge_desks_known()
         if isinstance(self.screen, KnowledgeScreen):
             return
         desk = self.knowledge_desk()

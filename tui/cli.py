@@ -380,6 +380,7 @@ def _text_arg(value: str) -> str:
 def _cmd_tui(args: argparse.Namespace) -> int:
     import asyncio
 
+    from tui import gc_pause
     from tui.connect import UsageError, make_adapter
 
     if _opt(args, "demo"):
@@ -389,6 +390,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
                                               all_desks=True))
         if seeded:
             return seeded
+    gc_pause.pause()  # until the first rows are on screen (DemandasApp.start_background_loads)
     adapter = make_adapter(_db(args), _opt(args, "server"), _opt(args, "user"))
     try:
         from tui.app import run_tui  # textual is imported only here

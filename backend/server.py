@@ -1021,6 +1021,8 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, smtp: SmtpSe
     sock = bind_socket(host, port)
     loopback = is_loopback_host(host)
     store = Store(db_path)
+    # Checkpoints (a sync of the database file) happen in a thread of their own, not in a request.
+    store.checkpoint_in_background()
     notifier: Notifier | None = None
     try:
         service = HelpdeskService(store)

@@ -518,9 +518,10 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """The user the bearer token belongs to (named back in a header, so clients know who they are)."""
         if credentials is None:
             raise Unauthenticated(_NO_TOKEN, field="token")
-        # On the loop: one indexed read (tens of microseconds), where a trip through the thread
-        # pool cost more than the whole lookup on 2 cores (BENCHMARKS.md). The write that
-        # refreshes the token's last use (every few minutes) still goes to the pool.
+        # On the loop: one indexed read (tens of microseconds; in WAL mode a reader never waits
+        # for a writer), where a trip through the thread pool cost more than the lookup itself
+        # (BENCHMARKS.md). The write that refreshes the token's last use (every few minutes)
+        # still goes to the pool.
         user, stale = accounts.identify(credentials.credentials)
         if stale is not None:
             await run_in_threadpool(accounts.touch, stale)
@@ -1021,10 +1022,10 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, smtp: SmtpSe
     sock = bind_socket(host, port)
     loopback = is_loopback_host(host)
     store = Store(db_path)
-    # Checkpoints (a sync of the database file) happen in a thread of their own, not in a request.
-    store.checkpoint_in_background()
     notifier: Notifier | None = None
     try:
+        # Checkpoints (a sync of the database file) happen in a thread of their own, not in a request.
+        store.checkpoint_in_background()
         service = HelpdeskService(store)
         app = create_app(service, loopback_only=loopback)
         notifier = start_notifier(store, service.events, smtp)

@@ -102,6 +102,18 @@ class Accounts:
 
     def authenticate(self, token: str) -> User:
         """The user a bearer token belongs to; Unauthenticated when unknown or revoked."""
+        user, stale = self.identify(token)
+        if stale is not None:
+            self.touch(stale)
+        return user
+
+    def identify(self, token: str) -> tuple[User, int | None]:
+        """``authenticate`` without its write: the user, and the token's id when its last use is due a refresh.
+
+        One indexed read, never a write, so the server can run it on its event loop
+        (every request does) and leave the rare :meth:`touch` to its thread pool.
+        Reads the database each time: a token revoked by another process is refused at once.
+        """
         token = token.strip()
         if not token or len(token) > MAX_TOKEN_CHARS:
             raise Unauthenticated("Token de acesso inválido.", field="token")
@@ -113,8 +125,10 @@ class Accounts:
                 field="token",
             )
         token_id, user, last_used = found
-        now = self.clock()
-        if last_used is None or now - last_used > _TOUCH_EVERY:
-            with self.store.write() as conn:
-                self.store.touch_token(conn, token_id, now)
-        return user
+        stale = last_used is None or self.clock() - last_used > _TOUCH_EVERY
+        return user, token_id if stale else None
+
+    def touch(self, token_id: int) -> None:
+        """Record that the token was used now (``last_used_at`` is informative: minutes of precision)."""
+        with self.store.write() as conn:
+            self.store.touch_token(conn, token_id, self.clock())

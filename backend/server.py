@@ -10,6 +10,7 @@ that rebinds its DNS name to 127.0.0.1 must not even reach the API).
 # No ``from __future__ import annotations``: FastAPI reads the endpoints'
 # annotations at runtime, and they name aliases local to create_app().
 import asyncio
+import functools
 import ipaddress
 import json
 import re
@@ -127,8 +128,13 @@ _SGTA_UPLOAD_PATH = re.compile(rf"^{API_PREFIX}/sgta/(trails/[^/]+/import|record
 T = TypeVar("T", bound=BaseModel)
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1).
+
+    Remembered: the guard asks it of every request's Host header, and parsing the
+    address was two thirds of the guard's time in the server profile (BENCHMARKS.md).
+    """
     name = host.strip().lower().rstrip(".").removeprefix("[").removesuffix("]")
     if name == "localhost":
         return True
@@ -513,18 +519,25 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
     app.add_exception_handler(sqlite3.OperationalError, _database_error)
     app.add_exception_handler(Exception, _internal_error)
 
-    def current_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-                     response: Response) -> User:
+    async def current_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                           response: Response) -> User:
         """The user the bearer token belongs to (named back in a header, so clients know who they are)."""
         if credentials is None:
             raise Unauthenticated(_NO_TOKEN, field="token")
-        user = accounts.authenticate(credentials.credentials)
+        # On the loop: one indexed read (tens of microseconds; in WAL mode a reader never waits
+        # for a writer), where a trip through the thread pool cost more than the lookup itself
+        # (BENCHMARKS.md). The write that refreshes the token's last use (every few minutes)
+        # still goes to the pool.
+        user, stale = accounts.identify(credentials.credentials)
+        if stale is not None:
+            await run_in_threadpool(accounts.touch, stale)
         response.headers[LOGIN_HEADER] = user.login
         return user
 
-    async def actor(user: Annotated[User, Depends(current_user)]) -> str:
-        """The acting user's login (async: no work, so no trip through the thread pool)."""
-        return user.login
+    async def actor(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                    response: Response) -> str:
+        """The acting user's login (``current_user`` called, not depended on: one level less to solve)."""
+        return (await current_user(credentials, response)).login
 
     Actor = Annotated[str, Depends(actor)]
     CurrentUser = Annotated[User, Depends(current_user)]
@@ -1017,6 +1030,8 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, smtp: SmtpSe
     store = Store(db_path)
     notifier: Notifier | None = None
     try:
+        # Checkpoints (a sync of the database file) happen in a thread of their own, not in a request.
+        store.checkpoint_in_background()
         service = HelpdeskService(store)
         app = create_app(service, loopback_only=loopback)
         notifier = start_notifier(store, service.events, smtp)

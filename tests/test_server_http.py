@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +245,39 @@ def test_revoked_token_is_refused_at_once(served: Served) -> None:
     accounts.revoke_token(record.id)
     assert "revogado" in error_of(httpx.get(f"{served.url}{API}/me", headers=headers), 401)["message"]
     assert accounts.tokens()[-1].last_used_at is not None
+
+
+def test_a_token_revoked_by_another_process_is_refused_at_once(served: Served) -> None:
+    """The server reads the token on every request: nothing it keeps can outlive a revocation."""
+    record, secret = Accounts(served.service.store).create_token("maria", "outro processo")
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert httpx.get(f"{served.url}{API}/tickets", headers=headers).status_code == 200
+    other = Store(served.service.store.path)  # connections of its own, like `demandas admin tokens revoke`
+    try:
+        Accounts(other).revoke_token(record.id)
+    finally:
+        other.close()
+    assert "revogado" in error_of(httpx.get(f"{served.url}{API}/tickets", headers=headers), 401)["message"]
+
+
+def test_the_token_check_only_reads_and_the_last_use_is_refreshed_every_few_minutes(tmp_path: Path) -> None:
+    """``identify`` runs on the server's event loop, so it must never write; ``touch`` does, rarely."""
+    now = [datetime(2024, 3, 1, 12, 0, tzinfo=UTC)]
+    store = Store(tmp_path / "tokens.db")
+    accounts = Accounts(store, clock=lambda: now[0])
+    accounts.add_user("ana", "Ana")
+    record, secret = accounts.create_token("ana")
+    changes = store.conn.total_changes
+    user, stale = accounts.identify(secret)
+    assert (user.login, stale) == ("ana", record.id)  # never used yet: due a refresh
+    assert store.conn.total_changes == changes
+    accounts.touch(record.id)
+    assert accounts.identify(secret) == (user, None)
+    now[0] += timedelta(minutes=6)
+    assert accounts.identify(secret) == (user, record.id)
+    assert accounts.authenticate(secret) == user  # identify + touch
+    assert accounts.identify(secret) == (user, None)
+    store.close()
 
 
 def test_foreign_host_header_is_refused(served: Served) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -155,4 +156,48 @@ def test_search_pages_are_slices_of_one_ordered_match_list_that_follows_writes(t
     assert numbers(0, 2) == (["00008", "00007"], 7)
     assert numbers(0, 9, search="erro r") == numbers(0, 9, search="erro")  # one letter: not a filter
     other.close()
+    store.close()
+
+
+def test_background_checkpoints_take_the_wal_off_the_writing_threads(tmp_path: Path) -> None:
+    """The server's commits only append to the WAL; a thread of the store checkpoints after them."""
+    store = _store_with_requester(tmp_path / "wal.db")
+    existing = store.conn
+    store.checkpoint_in_background(delay=0)
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    with store.write() as conn:
+        _add_ticket(conn, 1)
+    with checkpointer.done:
+        assert checkpointer.done.wait_for(lambda: checkpointer.runs >= 1, timeout=30)
+    # No connection of the store checkpoints in its own COMMIT any more, old or new.
+    assert existing.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    opened: list[int] = []
+    thread = threading.Thread(target=lambda: opened.append(store.conn.execute("PRAGMA wal_autocheckpoint")
+                                                           .fetchone()[0]))
+    thread.start()
+    thread.join()
+    assert opened == [0]
+    other = Store(tmp_path / "wal.db")  # another process (the CLI) keeps SQLite's default
+    assert other.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    other.close()
+    store.close()
+    assert not checkpointer._thread.is_alive()
+
+
+def test_writers_of_one_store_take_turns(tmp_path: Path) -> None:
+    """Concurrent writes of the server's threads all commit (they queue on the store's lock)."""
+    store = _store_with_requester(tmp_path / "turns.db")
+
+    def write(first: int) -> None:
+        for seq in range(first, first + 10):
+            with store.write() as conn:
+                _add_ticket(conn, seq)
+
+    threads = [threading.Thread(target=write, args=(first,)) for first in (0, 10, 20, 30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.ticket_count() == 40
     store.close()

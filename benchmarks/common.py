@@ -351,14 +351,19 @@ class Databases:
         self.seed_seconds: dict[int, float] = {}
 
     def path(self, tickets: int) -> Path:
-        """The store with ``tickets`` demo tickets (seeded on first use)."""
+        """The store with ``tickets`` demo tickets (seeded on first use, or kept from an earlier ``--work`` run)."""
         if tickets not in self._paths:
             path = self.folder / f"demo-{tickets}.db"
-            for extra in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                extra.unlink(missing_ok=True)
-            started = time.perf_counter()
-            cli(["seed", "--db", str(path), "--tickets", str(tickets), "--user", USER], self.folder)
-            self.seed_seconds[tickets] = time.perf_counter() - started
+            # Written after a complete seed: a store without it (an interrupted run) is made again.
+            seeded = path.with_name(path.name + ".seeded")
+            recipe = f"tickets={tickets} user={USER}\n"
+            if not (path.exists() and seeded.exists() and seeded.read_text() == recipe):
+                for extra in (seeded, path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    extra.unlink(missing_ok=True)
+                started = time.perf_counter()
+                cli(["seed", "--db", str(path), "--tickets", str(tickets), "--user", USER], self.folder)
+                self.seed_seconds[tickets] = time.perf_counter() - started
+                seeded.write_text(recipe)
             self._paths[tickets] = path
         return self._paths[tickets]
 

@@ -45,7 +45,6 @@ if TYPE_CHECKING:  # only annotations here; SGTA's model loads when SGTA is used
         GestorLoad,
         ImportResult,
         RecordQuery,
-        SgtaAction,
         SgtaCounts,
         SgtaDoc,
         SgtaRecord,
@@ -197,43 +196,61 @@ class Adapter(ABC):
 
     async def sgta_open(self, record_id: int, *, expected_version: int | None = None) -> SgtaRecord:
         """The unit's analyst opens the record to justify it (reserves it, taking it over if held)."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.OPEN, expected_version=expected_version))
 
     async def sgta_justify(self, record_id: int, agree: bool, text: str, attachments: Sequence[NewAttachment] = (),
                            *, expected_version: int | None = None) -> SgtaRecord:
         """The unit's analyst agrees or disagrees with the inconsistency, with a text and documents."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.JUSTIFY, text=text, agree=agree,
                                                           attachments=tuple(attachments),
                                                           expected_version=expected_version))
 
     async def sgta_request_change(self, record_id: int, text: str) -> SgtaRecord:
         """Ask the gestor to let a finished justification be changed."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.REQUEST_CHANGE, text=text))
 
     async def sgta_attach(self, record_id: int, attachments: Sequence[NewAttachment]) -> SgtaRecord:
         """Attach documents (any status, even after conclusion)."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.ATTACH, attachments=tuple(attachments)))
 
     async def sgta_observe(self, record_id: int, text: str) -> SgtaRecord:
         """The gestor's observation shown in the "Observação TCE" column."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.OBSERVE, text=text))
 
     async def sgta_analyse(self, record_id: int) -> SgtaRecord:
         """The gestor opens a justified record for analysis (reserves it)."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.ANALYSE))
 
     async def sgta_validate(self, record_id: int, decision: Decision, text: str, until: date | None = None, *,
                             expected_version: int | None = None) -> SgtaRecord:
         """The gestor's opinion: archive, monitor until a date, return, or save a draft."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.VALIDATE, text=text, decision=decision,
                                                           until=until, expected_version=expected_version))
 
     async def sgta_decide_change(self, record_id: int, accept: bool, text: str) -> SgtaRecord:
         """Accept or refuse a change request, always with a justification."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.DECIDE_CHANGE, text=text, accept=accept))
 
     async def sgta_distribute(self, record_id: int, to_login: str) -> SgtaRecord:
         """Hand a justified record to a gestor of the area, who will analyse it."""
+        from backend.sgta.domain import SgtaAction, SgtaRequest  # SGTA loads on first use
+
         return await self.sgta_act(record_id, SgtaRequest(SgtaAction.DISTRIBUTE, to=to_login))
 
     # -- connection and live updates -----------------------------------------

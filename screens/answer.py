@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -154,16 +153,9 @@ class AnswerScreen(ModalScreen[Answer | None]):
 
     @on(AttachmentField.BrowseRequested)
     def _browse_requested(self, event: AttachmentField.BrowseRequested) -> None:
-        from screens.file_browser import FileBrowserScreen
+        from screens.file_browser import attach_from_browser
 
-        field = event.field
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                field.add_path(path)
-            field.focus()
-
-        self.app.push_screen(FileBrowserScreen(event.start), chosen)
+        attach_from_browser(event.field, event.start)
 
     def action_close(self) -> None:
         """Close; the draft stays saved."""

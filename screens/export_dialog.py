@@ -1,7 +1,8 @@
-"""Exportar: write exactly what the queue shows (filters, search, order) to CSV, Excel or PDF."""
+"""Exportar: write exactly what a listing shows (filters, search, order) to CSV, Excel or PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -22,6 +23,11 @@ from widgets.footer import CompactFooter
 
 FORMAT_NAMES = {ExportFormat.CSV: "CSV", ExportFormat.XLSX: "Excel", ExportFormat.PDF: "PDF"}
 
+#: Told (rows loaded, rows in all) as pages arrive.
+Progress = Callable[[int, int], None]
+#: Writes the rows in a format to a file and returns how many it wrote.
+Exporter = Callable[[ExportFormat, Path, Progress], Awaitable[int]]
+
 
 def default_folder() -> Path:
     """~/Downloads when it exists, else the current folder."""
@@ -34,13 +40,16 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def default_name(fmt: ExportFormat, now: datetime) -> str:
-    """``demandas-AAAAMMDD-hhmm.csv``."""
-    return f"demandas-{now:%Y%m%d-%H%M}.{fmt.value}"
+def default_name(stem: str, fmt: ExportFormat, now: datetime) -> str:
+    """``<stem>-AAAAMMDD-hhmm.csv``."""
+    return f"{stem}-{now:%Y%m%d-%H%M}.{fmt.value}"
 
 
 class ExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
-    """Choose the format and the file; a bar shows the pages arriving. Dismisses with the path, or None.
+    """Choose the format and the file, then run ``exporter``; dismisses with the path, or None.
+
+    With ``progress`` the exporter reports its pages: a bar shows them, and the dialog
+    holds (no second run, no cancel) until the file is written.
 
     | Key | Description |
     | :- | :- |
@@ -58,7 +67,7 @@ class ExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
         #export-title { text-style: bold; }
         #export-filters { color: $text-muted; margin-bottom: 1; }
         #export-format { height: auto; layout: horizontal; width: 100%; }
-        #export-path { margin-bottom: 1; }
+        &.-progress #export-path { margin-bottom: 1; }
         #export-progress { height: 1; }
         #export-error { color: $text-error; text-style: bold; height: auto; }
         #export-buttons { height: auto; }
@@ -71,11 +80,13 @@ class ExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
         Binding("escape", "cancel", "Cancelar", id="export.cancel", tooltip="Fechar sem exportar"),
     ]
 
-    def __init__(self, adapter: Adapter, query: TicketQuery, user: User) -> None:
-        super().__init__()
-        self.adapter = adapter
-        self.query_ = query
-        self.user = user
+    def __init__(self, heading: str, filters: str, stem: str, exporter: Exporter, *, progress: bool = False) -> None:
+        super().__init__(classes="-progress" if progress else None)
+        self.heading = heading
+        self.filters = filters
+        self.stem = stem
+        self.exporter = exporter
+        self.progress = progress
         self.title = "Exportar"
         self.format = ExportFormat.CSV
         self._now = local_now()
@@ -83,15 +94,16 @@ class ExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
-            yield Static("Exportar a fila", id="export-title", markup=False)
-            yield Static(f"Filtros: {describe_filters(self.query_)}", id="export-filters", markup=False)
+            yield Static(self.heading, id="export-title", markup=False)
+            yield Static(f"Filtros: {self.filters}", id="export-filters", markup=False)
             yield Label("Formato:")
             with RadioSet(id="export-format"):
                 for fmt, name in FORMAT_NAMES.items():
                     yield RadioButton(name, value=fmt is self.format, id=f"export-{fmt.value}")
             yield Label("Arquivo:")
-            yield Input(str(default_folder() / default_name(self.format, self._now)), id="export-path")
-            yield ProgressBar(total=None, show_eta=False, id="export-progress")
+            yield Input(str(default_folder() / default_name(self.stem, self.format, self._now)), id="export-path")
+            if self.progress:
+                yield ProgressBar(total=None, show_eta=False, id="export-progress")
             yield Static("", id="export-error", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Exportar", variant="primary", id="export-run")
@@ -100,7 +112,8 @@ class ExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
 
     def on_mount(self) -> None:
         """The bar appears only while exporting."""
-        self.query_one(ProgressBar).display = False
+        for bar in self.query(ProgressBar):
+            bar.display = False
         self.query_one("#export-format", RadioSet).focus()
 
     @on(RadioSet.Changed, "#export-format")
@@ -149,22 +162,35 @@ class ExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
         self._export(path)
 
     def _progress(self, loaded: int, total: int) -> None:
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=loaded)
+        for bar in self.query(ProgressBar):
+            bar.update(total=max(total, 1), progress=loaded)
+
+    def _hold(self, holding: bool) -> None:
+        self._exporting = holding
+        if holding:
+            self.query_one(ProgressBar).display = True
+        self.query_one("#export-run", Button).disabled = holding
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def _export(self, path: Path) -> None:
-        self._exporting = True
-        bar = self.query_one(ProgressBar)
-        bar.display = True
-        self.query_one("#export-run", Button).disabled = True
+        if self.progress:
+            self._hold(True)
         try:
-            count = await export_listing(self.adapter, self.query_, self.format, path, self.user, QUEUE_COLUMNS,
-                                         self._progress)
+            count = await self.exporter(self.format, path, self._progress)
         except OSError as exc:
             self.query_one("#export-error", Static).update(f"Não foi possível gravar {path}: {exc.strerror or exc}")
             return
         finally:
-            self._exporting = False
-            self.query_one("#export-run", Button).disabled = False
+            if self.progress:
+                self._hold(False)
         self.app.notify(f"{count} linha(s) exportada(s) para {path}", title="Exportação concluída", markup=False)
         self.dismiss(path)
+
+
+def queue_export(adapter: Adapter, query: TicketQuery, user: User) -> ExportScreen:
+    """The dialog that exports exactly the queue's listing."""
+
+    async def export(fmt: ExportFormat, path: Path, progress: Progress) -> int:
+        return await export_listing(adapter, query, fmt, path, user, QUEUE_COLUMNS, progress)
+
+    return ExportScreen("Exportar a fila", describe_filters(query), "demandas", export, progress=True)

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Static
 
 from backend.text import printable
-from widgets.attachment_field import display_path
+from widgets.attachment_field import AttachmentField, display_path
 
 
 class FileTree(DirectoryTree):
@@ -128,3 +128,14 @@ class FileBrowserScreen(ModalScreen[Path | None]):
         tree = self.query_one(FileTree)
         tree.show_hidden = not tree.show_hidden
         tree.reload()
+
+
+def attach_from_browser(field: AttachmentField, start: Path) -> None:
+    """Answer a field's ``BrowseRequested``: the chosen file joins ``field``, which gets the focus back."""
+
+    def chosen(path: Path | None) -> None:
+        if path is not None:
+            field.add_path(path)
+        field.focus()
+
+    field.app.push_screen(FileBrowserScreen(start), chosen)

@@ -7,22 +7,19 @@ options), both filterable, ``catalog_type`` → ``catalog_category`` →
 area), ``rows`` (a table of values added one by one), ``files`` (attachments; a
 desk may have several such fields). ``required_when`` makes the ``*`` and the
 required check follow another field's value live. What is typed is saved as a
-draft while typing; see :mod:`tui.drafts`. When the backend serves several desks,
+draft while typing; see :mod:`screens.draft_form`. When the backend serves several desks,
 ctrl+t switches the form to another desk (each desk keeps its own draft).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import hashlib
 import json
 import re
-import time
 from collections.abc import Mapping, Sequence
 from functools import partial
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -31,29 +28,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from backend.domain import DeskInfo, FieldDef, NewAttachment, NewTicket, Ticket
-from backend.errors import DemandasError, Unavailable
+from backend.errors import DemandasError
 from screens.desk_choice import DeskChoiceScreen
-from screens.draft_recovery import DraftRecoveryScreen
-from screens.file_browser import FileBrowserScreen
+from screens.draft_form import DraftForm
+from screens.file_browser import attach_from_browser
 from tui.adapter import Adapter
-from tui.drafts import Draft, DraftStore, DraftValue, idempotency_key, new_form_id, new_ticket_key
-from tui.messages import WorkerErrorsToApp
+from tui.drafts import Draft, DraftValue, idempotency_key, new_form_id, new_ticket_key
 from tui.settings import save_desk
 from widgets.attachment_field import AttachmentField, read_attachments
 from widgets.cascade import FilterPicker
 from widgets.counted_text import CountedTextArea, LimitedInput
 from widgets.footer import CompactFooter
 from widgets.rows_field import RowsField
-
-#: Seconds of quiet typing before the draft is written.
-DRAFT_DELAY = 0.5
-#: Longest time typed text may stay unsaved while the user keeps typing.
-DRAFT_MAX_WAIT = 2.0
 
 PICKER_KINDS = ("choice", "select", "catalog_type", "catalog_category", "catalog_subject")
 #: One-line fields typed in an Input.
@@ -219,7 +209,7 @@ class FieldBox(Vertical):
         help_line.set_class(not text, "-empty")
 
 
-class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
+class NewTicketScreen(DraftForm, Screen[Ticket | None]):
     """Nova demanda: fill the desk's form and send it; dismisses with the new Ticket, or None.
 
     | Key | Description |
@@ -264,19 +254,11 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
     ]
 
     def __init__(self, adapter: Adapter, desk: DeskInfo) -> None:
-        super().__init__()
+        super().__init__(adapter.location, new_ticket_key(desk.id))
         self.adapter = adapter
         self.desk = desk
         self.title = "Nova demanda"
-        self.drafts = DraftStore(adapter.location)
-        self.draft_key = new_ticket_key(desk.id)
         self._boxes: dict[str, FieldBox] = {}
-        self._draft_ready = False  # no autosave until a pending draft offer is answered
-        self._draft_timer: Timer | None = None
-        self._dirty_since: float | None = None
-        self._draft_lock = asyncio.Lock()
-        self._sending = False
-        self.form_id = new_form_id()
         self._desks: list[DeskInfo] = []  # every desk the backend serves, once known
 
     # -- building the form ---------------------------------------------------
@@ -373,11 +355,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         self._offer_draft()
 
     def _offer_draft(self) -> None:
-        draft = self.drafts.load(self.draft_key)
-        if draft is None:
-            self._draft_ready = True
-        else:
-            self.app.push_screen(DraftRecoveryScreen(draft.saved_at), partial(self._recovery_answered, draft))
+        self.offer_draft()
         first = next((f.name for f in self.desk.fields if not f.from_account), None)
         self._focus_field(first)
 
@@ -432,7 +410,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         """Every field's value as text (rows one per line), for ``required_when``."""
         return {name: as_text(value) for name, value in self.values().items()}
 
-    def _apply_draft(self, draft: Draft) -> None:
+    def apply_draft(self, draft: Draft) -> None:
         problems: list[str] = []
         for name, box in self._boxes.items():
             control = box.control
@@ -616,72 +594,12 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
     @on(AttachmentField.BrowseRequested)
     def _browse_requested(self, event: AttachmentField.BrowseRequested) -> None:
-        field = event.field
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                field.add_path(path)
-            field.focus()
-
-        self.app.push_screen(FileBrowserScreen(event.start), chosen)
+        attach_from_browser(event.field, event.start)
 
     def _show_form_error(self, message: str | None) -> None:
         line = self.query_one("#form-error", Static)
         line.update(Text(message or ""))
         line.set_class(bool(message), "-shown")
-
-    # -- drafts --------------------------------------------------------------
-
-    def _recovery_answered(self, draft: Draft, restore: bool | None) -> None:
-        if restore:
-            self.form_id = draft.form_id or self.form_id  # a re-send of a sent form replays, not duplicates
-            self._apply_draft(draft)
-        else:
-            self.drafts.delete(self.draft_key)
-        self._draft_ready = True
-
-    def _schedule_draft(self) -> None:
-        if not self._draft_ready:
-            return
-        now = time.monotonic()
-        if self._dirty_since is None:
-            self._dirty_since = now
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        # Debounced, but someone typing without pause is still saved every DRAFT_MAX_WAIT.
-        delay = min(DRAFT_DELAY, self._dirty_since + DRAFT_MAX_WAIT - now)
-        if delay <= 0:  # (a Timer of 0 s divides by zero in Textual 8)
-            self._draft_timer = None
-            self._write_draft()
-        else:
-            self._draft_timer = self.set_timer(delay, self._write_draft)
-
-    @work(group="draft", exit_on_error=False)
-    async def _write_draft(self) -> None:
-        if not self._draft_ready:
-            return
-        # Values are read inside the lock, so the last write always holds the latest form.
-        async with self._draft_lock:
-            self._dirty_since = None
-            values = self.values()
-            try:
-                await asyncio.to_thread(self.drafts.save, self.draft_key, values, self.form_id)
-            except OSError as exc:
-                self.notify(f"Não foi possível salvar o rascunho: {exc}", severity="warning", markup=False)
-
-    def flush_draft(self) -> bool:
-        """Write the draft now (leaving the screen); True when something was kept."""
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        if not self._draft_ready:
-            return False
-        try:
-            return self.drafts.save(self.draft_key, self.values(), self.form_id)
-        except OSError:
-            return False
-
-    def on_unmount(self) -> None:
-        self.flush_draft()
 
     # -- actions -------------------------------------------------------------
 
@@ -699,10 +617,7 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
 
     def action_back(self) -> None:
         """Leave the form; the draft stays saved."""
-        if self.flush_draft():
-            self.notify("Rascunho guardado: abra “Nova demanda” de novo para continuar.", markup=False)
-        self._draft_ready = False
-        self.dismiss(None)
+        self.leave("Rascunho guardado: abra “Nova demanda” de novo para continuar.")
 
     async def action_editor(self) -> None:
         """Edit the focused (or first) long text in the external editor."""
@@ -758,18 +673,15 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
         event.stop()
         self.action_back()
 
-    def action_send(self) -> None:
-        """Validate, then send in a worker."""
-        if self._sending:
-            return
+    def ready_to_send(self) -> bool:
         errors = self.validate()
         if errors:
             self._show_form_error(f"Corrija {'o campo indicado' if len(errors) == 1 else 'os campos indicados'} "
                                   "antes de enviar.")
             self._focus_field(next(iter(errors)))
-            return
+            return False
         self._show_form_error(None)
-        self._send()
+        return True
 
     def build_ticket(self, values: dict[str, DraftValue]) -> NewTicket:
         """The NewTicket for ``values`` (attachments are added at send time)."""
@@ -792,49 +704,24 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
             fields=extra,
         )
 
-    def _set_sending(self, sending: bool) -> None:
-        self._sending = sending
-        button = self.query_one("#send", Button)
-        button.disabled = sending
-        button.label = "Enviando…" if sending else "Enviar"
-        self.refresh_bindings()
+    async def submit(self) -> Ticket | None:
+        new = self.build_ticket(self.values())
+        attachments: list[NewAttachment] = []
+        for files_box in self._boxes.values():
+            if not isinstance(files_box.control, AttachmentField):
+                continue
+            try:
+                attachments += await read_attachments(files_box.control.files, files_box.field.name)
+            except OSError as exc:
+                files_box.set_error(str(exc))
+                self._focus_field(files_box.field.name)
+                return None
+        new = dataclasses.replace(new, attachments=tuple(attachments))
+        key = idempotency_key(self.form_id, self._request_parts(new))
+        return await self.adapter.create_ticket(new, idempotency_key=key)
 
-    @work(group="send", exclusive=True, exit_on_error=False)
-    async def _send(self) -> None:
-        self._set_sending(True)
-        values = self.values()
-        new = self.build_ticket(values)
-        try:
-            attachments: list[NewAttachment] = []
-            for files_box in self._boxes.values():
-                if not isinstance(files_box.control, AttachmentField):
-                    continue
-                try:
-                    attachments += await read_attachments(files_box.control.files, files_box.field.name)
-                except OSError as exc:
-                    files_box.set_error(str(exc))
-                    self._focus_field(files_box.field.name)
-                    return
-            new = dataclasses.replace(new, attachments=tuple(attachments))
-            key = idempotency_key(self.form_id, self._request_parts(new))
-            ticket = await self.adapter.create_ticket(new, idempotency_key=key)
-        except DemandasError as exc:
-            if not isinstance(exc, Unavailable):
-                self._show_refusal(exc)
-                return
-            self._show_form_error(f"Não foi possível enviar: {exc.message} O que digitou foi mantido.")
-            raise  # WorkerErrorsToApp: the app's one handler owns the connection banner
-        except Exception as exc:  # a bug: keep the form, say so here, let the app report it
-            self._show_form_error(f"Não foi possível enviar: {exc}")
-            raise
-        finally:
-            with contextlib.suppress(Exception):
-                self._set_sending(False)
-        self._draft_ready = False
-        with contextlib.suppress(OSError):
-            self.drafts.delete(self.draft_key)
+    def notify_sent(self, ticket: Ticket) -> None:
         self.app.notify(f"Demanda {ticket.number} criada.", title="Nova demanda", markup=False)
-        self.dismiss(ticket)
 
     @staticmethod
     def _request_parts(new: NewTicket) -> list[str | bytes]:
@@ -847,7 +734,10 @@ class NewTicketScreen(WorkerErrorsToApp, Screen[Ticket | None]):
                 parts.append(item.field)
         return parts
 
-    def _show_refusal(self, exc: DemandasError) -> None:
+    def show_send_error(self, message: str) -> None:
+        self._show_form_error(message)
+
+    def show_refusal(self, exc: DemandasError) -> None:
         """Put a server refusal under its field (or above the buttons); keep every value."""
         box = self._boxes.get(exc.field or "")
         if box is not None:

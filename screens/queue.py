@@ -407,9 +407,9 @@ class QueueScreen(WorkerErrorsToApp, Screen[None]):
 
     def action_export(self) -> None:
         """Export exactly the current listing (filters, search and order)."""
-        from screens.export_dialog import ExportScreen
+        from screens.export_dialog import queue_export
 
-        self.app.push_screen(ExportScreen(self.adapter, self.current_query(), self.user))
+        self.app.push_screen(queue_export(self.adapter, self.current_query(), self.user))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only managers distribute."""

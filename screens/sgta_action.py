@@ -6,10 +6,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static, TextArea
 
@@ -27,8 +27,8 @@ from backend.sgta.domain import (
     Trail,
 )
 from backend.sgta.table import describe
+from screens.export_dialog import ExportScreen, Progress
 from tui.adapter import Adapter
-from tui.messages import WorkerErrorsToApp
 from widgets.footer import CompactFooter
 
 COMPLEMENTARY = (SgtaAction.CHANGE_MONITORING, SgtaAction.END_MONITORING, SgtaAction.REOPEN, SgtaAction.INVOKE)
@@ -260,108 +260,12 @@ class SgtaActionDialog(ModalScreen[SgtaRequest | None]):
         self.query_one("#act-error", Static).update("")
 
 
-class SgtaExportScreen(WorkerErrorsToApp, ModalScreen[Path | None]):
-    """Export exactly what the trail table shows to CSV, Excel or PDF.
+def trail_export(adapter: Adapter, trail: Trail, query: RecordQuery, user: User | None) -> ExportScreen:
+    """The dialog that exports exactly what the trail table shows."""
 
-    | Key | Description |
-    | :- | :- |
-    | ctrl+s | Exportar. |
-    | escape | Cancelar. |
-    """
-
-    DEFAULT_CSS = """
-    SgtaExportScreen {
-        align: center middle;
-        & > #sx-dialog {
-            width: 100%; max-width: 90; height: auto; max-height: 100%;
-            border: thick $primary; background: $surface; padding: 0 1;
-        }
-        #sx-title { text-style: bold; }
-        #sx-filters { color: $text-muted; margin-bottom: 1; }
-        #sx-format { height: auto; layout: horizontal; width: 100%; }
-        #sx-error { color: $text-error; text-style: bold; height: auto; }
-        #sx-buttons { height: auto; }
-        #sx-buttons Button { margin-right: 2; }
-    }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "export", "Exportar", id="sx.run", priority=True, tooltip="Gerar o arquivo"),
-        Binding("escape", "cancel", "Cancelar", id="sx.cancel", tooltip="Fechar sem exportar"),
-    ]
-
-    def __init__(self, adapter: Adapter, trail: Trail, query: RecordQuery, user: User | None) -> None:
-        super().__init__()
-        self.adapter = adapter
-        self.trail = trail
-        self.query_ = query
-        self.user = user
-        self.title = "Exportar"
-        self.format = ExportFormat.CSV
-
-    def compose(self) -> ComposeResult:
-        from screens.export_dialog import FORMAT_NAMES, default_folder, local_now
-
-        name = f"sgta-{self.trail.id}-{local_now():%Y%m%d-%H%M}.{self.format.value}"
-        with Vertical(id="sx-dialog"):
-            yield Static(f"Exportar a trilha {self.trail.name}", id="sx-title", markup=False)
-            yield Static(f"Filtros: {describe(self.trail, self.query_)}", id="sx-filters", markup=False)
-            yield Label("Formato:")
-            with RadioSet(id="sx-format"):
-                for fmt, label in FORMAT_NAMES.items():
-                    yield RadioButton(label, value=fmt is self.format, id=f"sx-{fmt.value}")
-            yield Label("Arquivo:")
-            yield Input(str(default_folder() / name), id="sx-path")
-            yield Static("", id="sx-error", markup=False)
-            with Horizontal(id="sx-buttons"):
-                yield Button("Exportar", variant="primary", id="sx-run")
-                yield Button("Cancelar", id="sx-cancel")
-        yield CompactFooter()
-
-    def on_mount(self) -> None:
-        """Choose the format first."""
-        self.query_one("#sx-format", RadioSet).focus()
-
-    @on(RadioSet.Changed, "#sx-format")
-    def _format_changed(self, event: RadioSet.Changed) -> None:
-        fmt = ExportFormat((event.pressed.id or "sx-csv").removeprefix("sx-"))
-        path_input = self.query_one("#sx-path", Input)
-        path = Path(path_input.value)
-        if path.suffix.lstrip(".") in {f.value for f in ExportFormat}:
-            path_input.value = str(path.with_suffix(f".{fmt.value}"))
-        self.format = fmt
-
-    @on(Button.Pressed, "#sx-run")
-    @on(Input.Submitted, "#sx-path")
-    def action_export(self) -> None:
-        """Check the path, then export in a worker."""
-        typed = self.query_one("#sx-path", Input).value.strip()
-        error = self.query_one("#sx-error", Static)
-        if not typed:
-            error.update("Informe o arquivo de destino.")
-            return
-        path = Path(typed).expanduser()
-        if not path.parent.is_dir():
-            error.update(f"A pasta {path.parent} não existe.")
-            return
-        error.update("")
-        self._export(path)
-
-    @on(Button.Pressed, "#sx-cancel")
-    def action_cancel(self) -> None:
-        """Close without exporting."""
-        self.dismiss(None)
-
-    @work(exclusive=True, group="export", exit_on_error=False)
-    async def _export(self, path: Path) -> None:
+    async def export(fmt: ExportFormat, path: Path, progress: Progress) -> int:
         from tui.sgta_export import export_records
 
-        user = self.user or await self.adapter.whoami()
-        try:
-            count = await export_records(self.adapter, self.query_, self.format, path, user)
-        except OSError as exc:
-            self.query_one("#sx-error", Static).update(f"Não foi possível gravar {path}: {exc.strerror or exc}")
-            return
-        self.app.notify(f"{count} linha(s) exportada(s) para {path}", title="Exportação concluída", markup=False)
-        self.dismiss(path)
+        return await export_records(adapter, query, fmt, path, user or await adapter.whoami())
 
+    return ExportScreen(f"Exportar a trilha {trail.name}", describe(trail, query), f"sgta-{trail.id}", export)

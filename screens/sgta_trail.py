@@ -362,10 +362,10 @@ class SgtaTrailScreen(WorkerErrorsToApp, Screen[None]):
 
     def action_export(self) -> None:
         """Export exactly the filtered table."""
-        from screens.sgta_action import SgtaExportScreen
+        from screens.sgta_action import trail_export
 
         app_user: User | None = getattr(self.app, "user", None)
-        self.app.push_screen(SgtaExportScreen(self.adapter, self.trail, self.current_query(), app_user))
+        self.app.push_screen(trail_export(self.adapter, self.trail, self.current_query(), app_user))
 
     def action_back(self) -> None:
         """Clear the search, or go back to the trails."""

@@ -9,8 +9,9 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, RadioSet, Static, TextArea
 
 from backend.sgta.domain import SgtaFlag, SgtaStatus
+from screens.export_dialog import ExportScreen
 from screens.sgta import NO_ACCESS, SgtaTrailsScreen
-from screens.sgta_action import SgtaActionDialog, SgtaExportScreen
+from screens.sgta_action import SgtaActionDialog
 from screens.sgta_record import SgtaRecordScreen
 from screens.sgta_trail import SgtaTrailScreen
 from tests.sgta.conftest import SgtaDesk, sgta_app
@@ -207,9 +208,9 @@ async def test_export_writes_exactly_the_filtered_table(sgta_desk: SgtaDesk, tmp
         await pilot.press("enter", "e")
         await settle(pilot)
         dialog = app.screen
-        assert isinstance(dialog, SgtaExportScreen)
+        assert isinstance(dialog, ExportScreen)
         target = tmp_path / "trilha.csv"
-        dialog.query_one("#sx-path", Input).value = str(target)
+        dialog.query_one("#export-path", Input).value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot)
         rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))

@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
 from rich.segment import Segment
-from rich.style import Style
+from rich.style import Style, StyleType
 from rich.text import Text
 from textual import work
+from textual._types import SegmentLines
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -151,6 +155,8 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         self.desk_labels: dict[str, str] = {}
         """Short desk names by desk id, for the Balcão column (the id when absent)."""
         self._show_desk = False
+        self._cell_styles: dict[tuple[StyleType, bool], Style | None] = {}
+        self._frame_styles: dict[str, Any] | None = None  # only while render_lines() runs
 
     # -- public API -------------------------------------------------------
 
@@ -335,7 +341,7 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
             return
         super()._set_hover_cursor(active)
 
-    # -- measuring: nothing to measure ---------------------------------------
+    # -- measuring and drawing: less work per listing ------------------------
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Only the virtual size when nothing needs measuring.
@@ -353,6 +359,192 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         width = sum(column.get_render_width(self) for column in self.columns.values())
         header = self.header_height if self.show_header else 0
         self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+
+    # DataTable looks up its styles once per line drawn, and each lookup walks every ancestor
+    # (DOMNode.rich_style): four walks a line, a third of the time of a new screenful of
+    # rows. Within one render_lines() call the styles cannot change, so they are kept there.
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """DataTable's lines, with styles looked up once for the whole call."""
+        self._frame_styles = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_styles = None
+
+    @property
+    def rich_style(self) -> Style:
+        """The widget's Rich style (kept while the lines of one frame are drawn)."""
+        styles = self._frame_styles
+        if styles is None:
+            return super().rich_style
+        style = styles.get("")
+        if style is None:
+            style = styles[""] = super().rich_style
+        return style
+
+    def _component_style(self, name: str) -> Style:
+        styles = self._frame_styles
+        if styles is None:
+            return self.get_component_styles(name).rich_style
+        style = styles.get(name)
+        if style is None:
+            style = styles[name] = self.get_component_styles(name).rich_style
+        return style
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        # DataTable._get_row_style, with the component styles kept for the frame.
+        if row_index == -1:
+            return self._component_style("datatable--header")
+        if row_index < self.fixed_rows:
+            return self._component_style("datatable--fixed")
+        if self.zebra_stripes:
+            return self._component_style("datatable--odd-row" if row_index % 2 else "datatable--even-row")
+        return base_style
+
+    def _render_line_in_row(self, row_key: RowKey, line_no: int, base_style: Style, cursor_location: Coordinate,
+                            hover_location: Coordinate) -> tuple[SegmentLines, SegmentLines]:
+        """DataTable's row line for a row-cursor table without row labels or fixed columns.
+
+        The same segments (``test_ticket_table`` compares them), without the
+        lookups those features need (a header style, the background colours: two
+        ancestor walks per line) and with the column widths worked out once.
+        """
+        if (self._frame_styles is None or self.cursor_type != "row" or self.fixed_columns
+                or self._should_render_row_labels):
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        show_cursor = self.show_cursor
+        cache_key = (row_key, line_no, base_style, cursor_location, hover_location, self.cursor_type, show_cursor,
+                     self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        if cache_key in self._row_render_cache:
+            return self._row_render_cache[cache_key]
+        found = self._row_locations.get(row_key)
+        row_index = -1 if found is None else found
+        row_style = self._get_row_style(row_index, base_style)
+        cursor = cursor_location.row == row_index
+        hover = hover_location.row == row_index
+        render_cell = self._render_cell
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        scrollable_row = [render_cell(row_index, column_index, row_style, width, cursor=cursor, hover=hover)[line_no]
+                          for column_index, width in enumerate(widths)]
+        # The rest of the line, styled like the row (DataTable: "extending the styling out").
+        remaining_space = max(0, self.size.width - sum(widths))
+        extend_style, _ = self._get_styles_to_render_cell(
+            row_index == -1, False, False, hover_location.row == (row_index or 0), cursor, show_cursor,
+            self._show_hover_cursor, False, False)
+        extend_style = row_style + extend_style + Style.from_meta(
+            {"row": row_index, "column": 0, "out_of_bounds": True})
+        scrollable_row.append([Segment(" " * remaining_space, extend_style)])
+        row_pair: tuple[SegmentLines, SegmentLines] = ([], scrollable_row)
+        self._row_render_cache[cache_key] = row_pair
+        return row_pair
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False) -> SegmentLines:
+        lines = self._render_one_line_cell(row_index, column_index, base_style, width, cursor, hover)
+        if lines is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        return lines
+
+    def _render_one_line_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                              cursor: bool, hover: bool) -> SegmentLines | None:
+        """DataTable's cell rendering, done directly for a one-line Text cell (None: not such a cell).
+
+        DataTable renders each cell through Rich's generic pipeline (``Styled(Padding(cell))``,
+        two ``render_lines``): ~0.2 ms a cell, ~100 cells for every new listing on screen,
+        the largest cost of a keystroke while searching. For a single-line Text with no
+        spans, tabs or justification the result is a few segments; this builds exactly
+        those (same texts, same styles, same cache; ``test_ticket_table`` compares
+        them with DataTable's own) and leaves every other cell to DataTable.
+        """
+        if column_index < 0 or row_index < -1:
+            return None
+        settings = self._cell_settings()
+        padding, plain_table, header_height, console, justify, overflow, cursor_settings = settings
+        inner = width - 2 * padding
+        if not plain_table or padding < 1 or inner < 1:
+            return None
+        row_key = self._header_row_key if row_index == -1 else self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return None
+        if row_index == -1:
+            if header_height != 1:
+                return None
+        else:
+            row = self.rows[row_key]
+            if row.height != 1 or row.auto_height:
+                return None
+        cache_key = (row_key, column_key, base_style, cursor, hover,
+                     self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        cache = self._cell_render_cache
+        if cache_key in cache:
+            return cache[cache_key]
+        cell = self._get_row_renderables(row_index)[1][column_index]
+        if type(cell) is not Text or cell._spans or cell.no_wrap is False:
+            return None
+        plain = cell.plain
+        if "\n" in plain or "\t" in plain or (not plain and cell.style):
+            return None
+        if (cell.justify or justify) != "default":
+            return None
+        cell_overflow = cell.overflow or overflow
+        if cell_overflow == "ignore":
+            return None
+
+        # What Text.wrap (no_wrap) + Text.truncate do to the one line.
+        if cell_len(plain) > inner:
+            plain = (set_cell_size(plain, inner - 1) + "…" if cell_overflow == "ellipsis"
+                     else set_cell_size(plain, inner))
+        length = cell_len(plain)
+        # Padding renders the Text with its own style (Style "none") padded to the inner width,
+        # between one-cell margins; Styled then layers DataTable's styles over every segment.
+        pad_style = self._cell_style("none", console)
+        line = [Segment(" " * padding, pad_style), Segment(plain, self._cell_style(cell.style, console, text=True))]
+        if length < inner:
+            line.append(Segment(" " * (inner - length), pad_style))
+        line.append(Segment(" " * padding, pad_style))
+
+        show_cursor, foreground_css, background_css = cursor_settings
+        component_style, post_style = self._get_styles_to_render_cell(
+            row_index == -1, False, False, hover, cursor, show_cursor, self._show_hover_cursor,
+            foreground_css, background_css,
+        )
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        lines = [list(Segment.apply_style(line, pre_style, post_style))]
+        cache[cache_key] = lines
+        return lines
+
+    def _cell_settings(self) -> tuple[int, bool, int, Console, str, str, tuple[bool, bool, bool]]:
+        """What cell drawing reads from the table and the app (reactives: read once per frame)."""
+        styles = self._frame_styles
+        settings = styles.get("cells") if styles is not None else None
+        if settings is None:
+            options = self.app.console_options
+            settings = (
+                self.cell_padding, not (self.fixed_rows or self.fixed_columns), self.header_height,
+                self.app.console, options.justify or "default", options.overflow or "fold",
+                (self.show_cursor, self.cursor_foreground_priority == "css",
+                 self.cursor_background_priority == "css"),
+            )
+            if styles is not None:
+                styles["cells"] = settings
+        return settings
+
+    def _cell_style(self, style: StyleType, console: Console, *, text: bool = False) -> Style | None:
+        """The style Rich gives a Padding's spaces (``"none"``), or a one-line Text's segment (``text``).
+
+        Found once per style the way Rich finds it: ``console.get_style``, and for a
+        Text, rendering ``Text("\\n").join([line])`` (None for an unstyled Text).
+        """
+        key = (style, text)
+        if key not in self._cell_styles:
+            if text:
+                probe = Text("\n").join([Text("x", style=style)])
+                self._cell_styles[key] = next(iter(probe.render(console))).style
+            else:
+                self._cell_styles[key] = console.get_style(style)
+        return self._cell_styles[key]
 
     # -- drawing: fewer bytes per key -----------------------------------------
 

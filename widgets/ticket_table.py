@@ -228,11 +228,21 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         page = await self._fetch(replace(query, offset=0, limit=self.page_size))
         if generation != self._generation:
             return  # a newer listing was asked for meanwhile
+        previous = self.query_base
         self.query_base = replace(query, offset=0, limit=self.page_size)
-        self.rows_loaded = list(page.items)
-        self._numbers = {t.number for t in page.items}
         self.total = page.total
-        self._rebuild(keep)
+        items = list(page.items)
+        if (previous is not None and items == self.rows_loaded and self.row_count == len(items)
+                and (previous.sort, previous.descending) == (query.sort, query.descending)
+                and self._column_widths() == self._widths):
+            # The same rows in the same order under the same headers (most keys of a search,
+            # a live reload that changed nothing shown): nothing to redraw, the place is kept.
+            self._place_cursor(keep or self.current_number)
+            self._maybe_load_more()  # load() cancelled a prefetch that may have been under way
+        else:
+            self.rows_loaded = items
+            self._numbers = {t.number for t in items}
+            self._rebuild(keep)
         self.post_message(self.Loaded(self, len(self.rows_loaded), self.total, first=True))
 
     def _maybe_load_more(self) -> None:
@@ -297,20 +307,37 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         columns: dict[str, tuple[str, str, SortKey | None]] = {
             key: (wide_label, narrow_label, sort) for key, wide_label, narrow_label, sort in COLUMNS}
         columns[DESK_KEY] = (DESK_LABEL, DESK_LABEL, None)
+        specs = []
+        for key, width in zip(self._columns(), self._widths, strict=True):
+            wide_label, narrow_label, sort = columns[key]
+            label = Text(wide_label if wide else narrow_label)
+            if query is not None and query.sort is sort:
+                label.append(" ▼" if query.descending else " ▲")
+            specs.append((key, label, width))
+        self._replace_rows(specs, keep)
+
+    def _replace_rows(self, columns: list[tuple[str, Text, int]], keep: str | None) -> None:
+        """Show ``rows_loaded`` under ``columns`` (key, label, width); the cursor on ``keep`` or the top.
+
+        The columns are kept when they are the same (most new listings: a search, a page
+        reload), so only the rows are replaced.
+        """
+        same = [(c.key.value, c.label, c.width, c.auto_width) for c in self.ordered_columns] == [
+            (key, label, width, False) for key, label, width in columns]
         with self.app.batch_update():
-            self.clear(columns=True)
-            for key, width in zip(self._columns(), self._widths, strict=True):
-                wide_label, narrow_label, sort = columns[key]
-                label = Text(wide_label if wide else narrow_label)
-                if query is not None and query.sort is sort:
-                    label.append(" ▼" if query.descending else " ▲")
-                self.add_column(label, width=width, key=key)
+            self.clear(columns=not same)
+            if not same:
+                for key, label, width in columns:
+                    self.add_column(label, width=width, key=key)
             for ticket in self.rows_loaded:
                 self.add_row(*self._cells(ticket), key=ticket.number)
-            if keep and keep in self._numbers:
-                self.move_cursor(row=self.get_row_index(keep), animate=False)
-            else:
-                self.move_cursor(row=0, animate=False)
+            self._place_cursor(keep)
+
+    def _place_cursor(self, keep: str | None) -> None:
+        if keep and keep in self._numbers:
+            self.move_cursor(row=self.get_row_index(keep), animate=False)
+        else:
+            self.move_cursor(row=0, animate=False)
 
     def _cells(self, ticket: TicketSummary) -> tuple[Text, ...]:
         # Ticket text is data: printable() neutralises escape codes and Text never parses markup.

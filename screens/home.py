@@ -28,7 +28,8 @@ ACTIVE = "__ativas__"
 ALL = "__todas__"
 FILTER_LABELS = {ACTIVE: "Minhas ocorrências ativas", ALL: "Todas as ocorrências"}
 
-#: Seconds to wait after a keystroke before searching (a newer keystroke restarts it).
+#: Seconds to wait after a keystroke before searching while the previous key's listing is still
+#: on its way (a newer keystroke restarts it); a key typed after the rows arrived searches at once.
 SEARCH_DEBOUNCE = 0.04
 
 # The order "o" walks through, with each column's natural direction.

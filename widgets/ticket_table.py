@@ -151,6 +151,7 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
         self._numbers: set[str] = set()
         self._generation = 0
         self._loading_more = False
+        self._pending: int | None = None  # the generation whose first page is being fetched
         self._widths: tuple[int, ...] = ()
         self.desk_labels: dict[str, str] = {}
         """Short desk names by desk id, for the Balcão column (the id when absent)."""
@@ -198,13 +199,15 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
     def load(self, query: TicketQuery, *, delay: float = 0.0, keep: str | None = None) -> None:
         """Replace the listing with the first page of ``query``.
 
-        ``delay`` debounces typing: a newer call cancels this one while it waits.
+        ``delay`` debounces typing, but only while an earlier listing is still on its way:
+        a key typed after the last one's rows arrived searches at once, and a burst of
+        keys asks once (a newer call cancels this one while it waits).
         ``keep`` puts the cursor back on that ticket number when it is still listed.
         """
         self._generation += 1
         self.workers.cancel_group(self, "more")
         self._loading_more = False
-        self._load_first(query, self._generation, delay, keep)
+        self._load_first(query, self._generation, delay if self._pending is not None else 0.0, keep)
 
     def reload(self) -> None:
         """Fetch the current listing again, keeping the cursor on the same ticket."""
@@ -223,9 +226,14 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
 
     @work(exclusive=True, group="first", exit_on_error=False)
     async def _load_first(self, query: TicketQuery, generation: int, delay: float, keep: str | None) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-        page = await self._fetch(replace(query, offset=0, limit=self.page_size))
+        self._pending = generation
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+            page = await self._fetch(replace(query, offset=0, limit=self.page_size))
+        finally:
+            if self._pending == generation:
+                self._pending = None
         if generation != self._generation:
             return  # a newer listing was asked for meanwhile
         previous = self.query_base

@@ -1,7 +1,8 @@
-"""TicketTable draws one-line cells and row lines itself: the segments must be exactly DataTable's."""
+"""TicketTable: its own drawing matches DataTable's exactly; typing debounces only while a listing is on its way."""
 
 from __future__ import annotations
 
+import asyncio
 from itertools import product
 
 from rich.style import Style
@@ -111,3 +112,36 @@ async def test_ticket_table_lines_are_a_stock_data_tables_lines() -> None:
                 frames.append(table.render_lines(region))
             assert frames[0] == [_one_target_per_row(strip) for strip in frames[1]], (cursor, hover, focused)
 
+
+async def test_typing_waits_only_while_a_listing_is_on_its_way() -> None:
+    """``load(delay=…)`` debounces a burst of keys; a key after the rows arrived searches at once."""
+    asked: list[str] = []
+    answer = asyncio.Event()
+
+    async def slow_fetch(query: TicketQuery) -> Page[TicketSummary]:
+        asked.append(query.search)
+        await answer.wait()
+        return Page((), 0, 0, query.limit)
+
+    class SlowApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield TicketTable(slow_fetch)
+
+    app = SlowApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(TicketTable)
+        table.load(TicketQuery(search="er"), delay=60)
+        await pilot.pause()
+        assert asked == ["er"]  # nothing on its way: no wait
+        table.load(TicketQuery(search="err"), delay=60)
+        await pilot.pause()
+        assert asked == ["er"]  # "er" is still on its way: this one waits (and a newer key restarts it)
+        table.load(TicketQuery(search="erro"))
+        await pilot.pause()
+        assert asked == ["er", "erro"]
+        answer.set()
+        await app.workers.wait_for_complete()
+        assert table.total == 0
+        table.load(TicketQuery(search="erro a"), delay=60)
+        await pilot.pause()
+        assert asked == ["er", "erro", "erro a"]

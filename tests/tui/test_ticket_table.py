@@ -75,7 +75,8 @@ async def test_one_line_cells_are_drawn_as_datatable_draws_them() -> None:
 
 
 class TwoTablesApp(App[None]):
-    CSS = "DataTable { height: 14; }"
+    # TicketTable's NO_COLOR cursor for both, so the comparison holds with NO_COLOR set too.
+    CSS = "DataTable { height: 14; } DataTable:nocolor > .datatable--cursor { text-style: reverse; }"
 
     def compose(self) -> ComposeResult:
         yield TicketTable(no_fetch, id="ours")

@@ -32,7 +32,8 @@ FILTER_LABELS = {ACTIVE: "Minhas ocorrências ativas", ALL: "Todas as ocorrênci
 #: Seconds after mounting when the footer and the rest appear even if the first page has not.
 AFTER_FIRST_ROWS_AT_THE_LATEST = 0.5
 
-#: Seconds to wait after a keystroke before searching (a newer keystroke restarts it).
+#: Seconds to wait after a keystroke before searching while the previous key's listing is still
+#: on its way (a newer keystroke restarts it); a key typed after the rows arrived searches at once.
 SEARCH_DEBOUNCE = 0.04
 
 # The order "o" walks through, with each column's natural direction.
@@ -138,7 +139,7 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         yield alert
         yield TicketTable(self.adapter.list_tickets, id="home-table")
         yield Static("", id="home-empty", markup=False)
-        # The footer comes right after the first rows (_mount_footer): building its keys
+        # The footer comes right after the first rows (_after_first_rows): building its keys
         # cost more than the rows themselves at start-up (issue #7, BENCHMARKS.md).
 
     def on_mount(self) -> None:
@@ -230,7 +231,9 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
             self._all_desks = True
             self._load_statuses()
         count = self.query_one("#home-count", Static)
-        count.update(f"{format_count(event.loaded)} de {format_count(event.total)}")
+        text = f"{format_count(event.loaded)} de {format_count(event.total)}"
+        # Its width is auto: only a new length can move the toolbar (a layout costs ~5 ms a key).
+        count.update(text, layout=len(text) != len(str(count.content)))
         empty = self.query_one("#home-empty", Static)
         table = self.query_one(TicketTable)
         nothing = event.total == 0

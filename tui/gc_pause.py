@@ -3,9 +3,9 @@
 Start-up allocates hundreds of thousands of long-lived objects (modules, classes,
 widgets, styles) and almost no garbage, yet the collector runs again and again
 over them: 25-45 ms before the first rows, one full pass included. The command
-that opens the interface pauses it; once the first rows are on screen, what start-up
-built is frozen (``gc.freeze``: later full passes skip it, so they stall less) and
-collection resumes. Tests that run the app in-process never pause it.
+that opens the interface pauses it; collection resumes once the first rows are on
+screen (the app then freezes what start-up built, so later full passes skip it).
+Tests that run the app in-process never pause it.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ def pause() -> None:
 
 
 def resume() -> None:
-    """Freeze what start-up built and collect again (only if ``pause()`` stopped it)."""
+    """Collect again (only if ``pause()`` stopped it)."""
     global _paused
     if _paused:
         _paused = False
-        gc.freeze()
         gc.enable()

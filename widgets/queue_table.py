@@ -122,20 +122,14 @@ class QueueTable(TicketTable):
         self._widths = self._column_widths()
         labels = {key: (label, sort) for key, label, sort in QUEUE_COLUMNS}
         query = self.query_base
-        with self.app.batch_update():
-            self.clear(columns=True)
-            for key, width in zip(self._keys, self._widths, strict=True):
-                label, sort = labels[key]
-                text = Text(label)
-                if query is not None and sort is not None and query.sort is sort:
-                    text.append(" ▼" if query.descending else " ▲")
-                self.add_column(text, width=width, key=key)
-            for ticket in self.rows_loaded:
-                self.add_row(*self._cells(ticket), key=ticket.number)
-            if keep and keep in self._numbers:
-                self.move_cursor(row=self.get_row_index(keep), animate=False)
-            else:
-                self.move_cursor(row=0, animate=False)
+        specs = []
+        for key, width in zip(self._keys, self._widths, strict=True):
+            label, sort = labels[key]
+            text = Text(label)
+            if query is not None and sort is not None and query.sort is sort:
+                text.append(" ▼" if query.descending else " ▲")
+            specs.append((key, text, width))
+        self._replace_rows(specs, keep)
 
     def _cells(self, ticket: TicketSummary) -> tuple[Text, ...]:
         # Ticket text is data: printable() and Text never parse markup or escape codes.

@@ -88,6 +88,23 @@ async def test_search_as_you_type_drops_stale_answers(app: DemandasApp, adapter:
         assert len(titles(app)) == 4
 
 
+async def test_a_search_with_the_same_rows_leaves_the_table_as_it_is(app: DemandasApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"tes")
+        await settle(pilot)
+        table = app.screen.query_one(TicketTable)
+        assert titles(app) == ["Teste DCI"]
+        shown = table.get_row_at(0)[0]
+        await pilot.press("t")  # "test": the same ticket
+        await settle(pilot)
+        assert table.get_row_at(0)[0] is shown  # nothing was redrawn
+        assert count_label(app) == "1 de 1"
+        await pilot.press("escape")  # every ticket again: redrawn
+        await settle(pilot)
+        assert len(titles(app)) == 4
+
+
 async def test_search_with_no_match_says_so(app: DemandasApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -139,8 +139,9 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         yield alert
         yield TicketTable(self.adapter.list_tickets, id="home-table")
         yield Static("", id="home-empty", markup=False)
-        # The footer comes right after the first rows (_after_first_rows): building its keys
-        # cost more than the rows themselves at start-up (issue #7, BENCHMARKS.md).
+        # Its keys come right after the first rows (_after_first_rows): building them cost
+        # more than the rows themselves at start-up (issue #7, BENCHMARKS.md).
+        yield CompactFooter(keys_later=True)
 
     def on_mount(self) -> None:
         """First page first; the desk's statuses arrive on their own."""
@@ -217,7 +218,7 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         if self._first_rows_done:
             return
         self._first_rows_done = True
-        self.mount(CompactFooter())
+        self.query_one(CompactFooter).show_keys()
         self.load_alert()
         self._load_statuses()
         app: DemandasApp = self.app  # type: ignore[assignment]

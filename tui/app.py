@@ -16,10 +16,11 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
-from textual.events import Key
+from textual.events import DescendantFocus, Key
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from backend.domain import DeskInfo, Ticket, TicketEvent, User
@@ -35,6 +36,9 @@ R = TypeVar("R")
 
 #: Seconds between connection probes while the server is unreachable.
 RETRY_SECONDS = 5.0
+#: How often and how long the terminal cursor follows a focused field that scrolls into view.
+CURSOR_CHECK_SECONDS = 0.05
+CURSOR_CHECKS = 12
 #: Seconds after start when the background loads begin if no screen started them (see start_background_loads).
 BACKGROUND_AT_THE_LATEST = 1.0
 
@@ -274,6 +278,27 @@ class DemandasApp(App[int]):
                         markup=False)
             return
         self.push_screen(KnowledgeScreen(self.adapter, desk))
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """Keep the terminal cursor on a focused text field while the form scrolls to it.
+
+        Input and TextArea place it when they get the focus, before the (animated) scroll
+        to them: a field below the fold left it clamped to the last line until the next
+        key. Screen readers and input methods follow that cursor (and so do the tmux tests).
+        """
+        widget = event.widget
+        if hasattr(widget, "cursor_screen_offset"):
+            self.call_after_refresh(self._place_cursor, widget, CURSOR_CHECKS)
+
+    def _place_cursor(self, widget: Widget, checks_left: int) -> None:
+        if not widget.has_focus:
+            return
+        offset = getattr(widget, "cursor_screen_offset", self.cursor_position)
+        if offset != self.cursor_position:
+            self.cursor_position = offset
+            widget.refresh()  # the cursor moves with the next frame
+        if checks_left > 1:  # until the scroll animation is over
+            self.set_timer(CURSOR_CHECK_SECONDS, partial(self._place_cursor, widget, checks_left - 1))
 
     def on_key(self, event: Key) -> None:
         """Runs before the bindings: letters typed ahead of a focus change reach the new field."""

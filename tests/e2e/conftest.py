@@ -130,7 +130,8 @@ class Terminal:
             if check(shown):
                 return shown
             time.sleep(0.1)
-        raise AssertionError(f"não apareceu {what} em {timeout:.0f}s; a tela era:\n{shown}")
+        x, y = self.cursor()
+        raise AssertionError(f"não apareceu {what} em {timeout:.0f}s; cursor em x={x}, y={y}; a tela era:\n{shown}")
 
     def wait_for(self, *texts: str, timeout: float = TIMEOUT) -> str:
         """Poll the screen until every text is visible."""

@@ -134,3 +134,23 @@ async def test_n_asks_for_the_desk_and_remembers_the_choice(backend: Backend) ->
         await pilot.press("escape")  # no desk: no form
         await settle(pilot)
         assert not isinstance(app.screen, NewTicketScreen | DeskChoiceScreen)
+
+
+async def test_the_terminal_cursor_follows_a_field_scrolled_into_view(backend: Backend) -> None:
+    """Input places the terminal cursor when focused, before the form scrolls to it; the app
+    moves it again once the field is in view (screen readers and input methods follow it)."""
+    from textual.widgets import Input
+
+    app = DemandasApp(backend.adapter(), ask_profile=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_new_ticket(pilot)
+        screen = app.screen
+        assert isinstance(screen, NewTicketScreen)
+        below = [field for field in screen.query(Input) if field.region.y >= app.size.height]
+        assert below, "the form should have a text field below the fold at 80x24"
+        below[-1].focus()
+        await pilot.pause(1.0)  # the scroll animation, then the app's checks
+        field = below[-1]
+        assert 0 <= field.region.y < app.size.height
+        assert app.cursor_position == field.cursor_screen_offset
+        assert app.cursor_position.y < app.size.height - 1  # not clamped to the last line

@@ -189,7 +189,7 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
     async def _refresh_rows(self, message: TicketsChanged) -> None:
         await refresh_listing(self.query_one(TicketTable), message, self.adapter.get_ticket)
 
-    @work(group="statuses", exit_on_error=False)
+    @work(group="statuses", exclusive=True, exit_on_error=False)  # asked again by the first rows and by a Balcão column
     async def _load_statuses(self) -> None:
         app: DemandasApp = self.app  # type: ignore[assignment]
         desk = await app.get_desk()

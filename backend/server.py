@@ -996,8 +996,16 @@ def _address(host: str) -> str:
                          "todas as interfaces) ou localhost.") from None
 
 
+# uvicorn's own default backlog.
+LISTEN_BACKLOG = 2048
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host:port``; OSError with a pt-BR message if the port is taken."""
+    """A TCP socket listening on ``host:port``; OSError with a pt-BR message if the port is taken.
+
+    It listens at once, so a client that connects as soon as the start-up line is printed waits in
+    the backlog until uvicorn accepts, instead of being refused.
+    """
     address = _address(host)
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so,
@@ -1006,6 +1014,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((address, port))
+        sock.listen(LISTEN_BACKLOG)
     except OSError as exc:
         sock.close()
         raise OSError(f"Não foi possível escutar em {address}:{port}: {exc.strerror or exc}. "

@@ -532,6 +532,15 @@ def test_busy_port_is_a_portuguese_os_error() -> None:
             bind_socket("127.0.0.1", taken.getsockname()[1]).close()
 
 
+def test_a_bound_socket_already_queues_connections() -> None:
+    # serve() prints its address before uvicorn starts accepting; a client that connects on that
+    # line must wait in the backlog, not be refused (CI saw "Connection refused" here).
+    with bind_socket("127.0.0.1", 0) as sock:
+        port = sock.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            assert client.getpeername()[1] == port
+
+
 def test_serve_beyond_loopback_warns_that_http_is_not_encrypted(tmp_path: Path) -> None:
     db = tmp_path / "rede.db"
     code = f"from backend.server import serve; serve({str(db)!r}, host='0.0.0.0', port=0)"

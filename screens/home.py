@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -14,9 +15,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
-from backend.domain import QueueCounts, Role, Scope, SortKey, Ticket, TicketQuery, User
+from backend.domain import QueueCounts, Role, SortKey, Ticket, TicketQuery, User
 from screens.desk_choice import all_statuses, desk_labels
 from tui.adapter import Adapter
+from tui.first_page import HOME_FIRST_PAGE
 from tui.live import refresh_listing
 from tui.messages import OFFLINE_TEXT, Reconnected, TicketsChanged, WorkerErrorsToApp
 from widgets.footer import CompactFooter
@@ -115,9 +117,10 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         self.adapter = adapter
         self.desk_id = desk_id
         self.title = "Minhas demandas"
-        self._filter = ACTIVE
-        self._sort = SortKey.CREATED
-        self._descending = True
+        # The first listing is HOME_FIRST_PAGE, which `demandas` prefetched while Textual loaded.
+        self._filter = ACTIVE if HOME_FIRST_PAGE.active_only else ALL
+        self._sort = HOME_FIRST_PAGE.sort
+        self._descending = HOME_FIRST_PAGE.descending
         self._had_search = False
         self._all_desks = False  # the filter offers every desk's statuses once tickets span desks
 
@@ -150,7 +153,12 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         self.staff_user: User | None = None
         self._alert_view: str | None = None
         self._first_rows_done = False
-        self.reload()
+        query = self.current_query()
+        page = self.adapter.take_prefetched(query)
+        if page is None:
+            self.reload()
+        else:  # read while Textual loaded: the first frame has the rows
+            self.query_one(TicketTable).show_first_page(query, page)
         self.set_timer(AFTER_FIRST_ROWS_AT_THE_LATEST, self._after_first_rows)  # a slow or failed first page
 
     # -- the listing --------------------------------------------------------
@@ -159,16 +167,9 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         """The listing the controls describe now."""
         search = self.query_one("#home-search", Input).value.strip()
         status = None if self._filter in (ACTIVE, ALL) else self._filter
-        return TicketQuery(
-            scope=Scope.MINE,
-            active_only=self._filter == ACTIVE,
-            status=status,
-            search=search,
-            sort=self._sort,
-            descending=self._descending,
-            # Every desk: a ticket opened on another desk is listed too (with a Balcão column).
-            desk=None,
-        )
+        # Mine on every desk (a ticket opened on another desk is listed too, with a Balcão column).
+        return replace(HOME_FIRST_PAGE, active_only=self._filter == ACTIVE, status=status, search=search,
+                       sort=self._sort, descending=self._descending)
 
     def reload(self, *, delay: float = 0.0) -> None:
         """Fetch the first page of the current listing again."""

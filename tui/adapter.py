@@ -80,6 +80,18 @@ class Adapter(ABC):
     async def list_tickets(self, query: TicketQuery) -> Page[TicketSummary]:
         """One page of tickets, in a stable order, with the total count."""
 
+    def prefetch(self, query: TicketQuery) -> None:
+        """Start reading ``query`` now, with no event loop yet; the next ``list_tickets(query)`` may use it.
+
+        A hint for start-up (``demandas`` calls it before Textual loads): adapters that cannot
+        read without a loop ignore it.
+        """
+        return None  # optional: listing without it is always correct
+
+    def take_prefetched(self, query: TicketQuery) -> Page[TicketSummary] | None:
+        """The page ``prefetch(query)`` has already read, without waiting; None if it is not ready."""
+        return None
+
     @abstractmethod
     async def get_ticket(self, number: str) -> Ticket:
         """A ticket with its timeline and the actions the user may take."""

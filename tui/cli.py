@@ -392,6 +392,9 @@ def _cmd_tui(args: argparse.Namespace) -> int:
             return seeded
     gc_pause.pause()  # until the first rows are on screen (DemandasApp.start_background_loads)
     adapter = make_adapter(_db(args), _opt(args, "server"), _opt(args, "user"))
+    from tui.first_page import HOME_FIRST_PAGE
+
+    adapter.prefetch(HOME_FIRST_PAGE)  # the store reads the first rows while Textual loads
     try:
         from tui.app import run_tui  # textual is imported only here
     except BaseException:

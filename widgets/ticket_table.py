@@ -25,6 +25,7 @@ from textual.widgets._data_table import RowKey
 
 from backend.domain import Page, SortKey, StatusClass, TicketQuery, TicketSummary
 from backend.text import format_date, printable
+from tui.first_page import PAGE_SIZE
 from tui.messages import WorkerErrorsToApp
 
 Fetch = Callable[[TicketQuery], Awaitable[Page[TicketSummary]]]
@@ -106,7 +107,7 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
     ]
 
     #: Rows requested per page.
-    PAGE_SIZE: ClassVar[int] = 50  # a 19-row screen needs no more; every new cell is measured
+    PAGE_SIZE: ClassVar[int] = PAGE_SIZE
     #: How close (in rows) to the end of the loaded rows the next page is fetched.
     PREFETCH: ClassVar[int] = 20
 
@@ -236,6 +237,17 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
                 self._pending = None
         if generation != self._generation:
             return  # a newer listing was asked for meanwhile
+        self._show_first(query, page, keep)
+
+    def show_first_page(self, query: TicketQuery, page: Page[TicketSummary]) -> None:
+        """Show a first page already read (at start-up, the adapter's prefetch) as ``load(query)`` would."""
+        self._generation += 1
+        self.workers.cancel_group(self, "first")
+        self.workers.cancel_group(self, "more")
+        self._loading_more = False
+        self._show_first(query, page, None)
+
+    def _show_first(self, query: TicketQuery, page: Page[TicketSummary], keep: str | None) -> None:
         previous = self.query_base
         self.query_base = replace(query, offset=0, limit=self.page_size)
         self.total = page.total

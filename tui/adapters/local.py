@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -72,6 +72,8 @@ class LocalAdapter(Adapter):
         # Bumped by our own writes: they do not change PRAGMA data_version on our own connection.
         self._writes = 0
         self._sgta_service: SgtaService | None = None
+        # (query, writes at the time, the read under way): see prefetch().
+        self._prefetched: tuple[TicketQuery, int, Future[Page[TicketSummary]]] | None = None
 
     def _svc(self) -> HelpdeskService:
         if self._service is None:
@@ -103,7 +105,26 @@ class LocalAdapter(Adapter):
     async def desk(self, desk_id: str) -> DeskInfo:
         return await self._run(lambda s: s.desk(desk_id))
 
+    def prefetch(self, query: TicketQuery) -> None:
+        # The store thread opens the database and reads the page while the caller goes on
+        # (at start-up: while Textual's modules load). Used once, by the same query, if no
+        # write of ours came in between.
+        future = self._executor.submit(lambda: self._svc().list_tickets(self.login, query))
+        self._prefetched = (query, self._writes, future)
+
+    def take_prefetched(self, query: TicketQuery) -> Page[TicketSummary] | None:
+        prefetched = self._prefetched
+        if prefetched is None or prefetched[:2] != (query, self._writes) or not prefetched[2].done():
+            return None
+        if prefetched[2].exception() is not None:
+            return None  # list_tickets() raises it, where errors are handled
+        self._prefetched = None
+        return prefetched[2].result()
+
     async def list_tickets(self, query: TicketQuery) -> Page[TicketSummary]:
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and prefetched[:2] == (query, self._writes):
+            return await asyncio.wrap_future(prefetched[2])
         return await self._run(lambda s: s.list_tickets(self.login, query))
 
     async def get_ticket(self, number: str) -> Ticket:

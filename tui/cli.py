@@ -26,29 +26,26 @@ DEFAULT_DESK = "ecage"
 # -- argparse in pt-BR ---------------------------------------------------------
 
 # argparse's own messages (Python 3.11+), translated after the fact: cheaper and
-# less global than patching its gettext.
-_ERROR_TRANSLATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"^the following arguments are required: ", "os seguintes argumentos são obrigatórios: "),
-        (r"^unrecognized arguments: ", "argumentos não reconhecidos: "),
-        (r"^ambiguous option: (.*) could match (.*)$", r"opção ambígua: \1 pode ser \2"),
-        (r"^argument (.*?): invalid choice: (.*) \(choose from (.*)\)$",
-         r"argumento \1: opção inválida: \2 (escolha entre \3)"),
-        (r"^argument (.*?): expected one argument$", r"argumento \1: falta o valor"),
-        (r"^argument (.*?): expected at least one argument$", r"argumento \1: falta pelo menos um valor"),
-        (r"^argument (.*?): not allowed with argument (.*)$", r"argumento \1: não pode ser usado junto com \2"),
-        (r"^argument (.*?): invalid int value: (.*)$", r"argumento \1: número inválido: \2"),
-        (r"^argument (.*?): invalid (.*) value: (.*)$", r"argumento \1: valor inválido: \3"),
-        (r"^argument (.*?): ", r"argumento \1: "),
-    )
+# less global than patching its gettext. Compiled on the first error, not at every start.
+_ERROR_TRANSLATIONS: tuple[tuple[str, str], ...] = (
+    (r"^the following arguments are required: ", "os seguintes argumentos são obrigatórios: "),
+    (r"^unrecognized arguments: ", "argumentos não reconhecidos: "),
+    (r"^ambiguous option: (.*) could match (.*)$", r"opção ambígua: \1 pode ser \2"),
+    (r"^argument (.*?): invalid choice: (.*) \(choose from (.*)\)$",
+     r"argumento \1: opção inválida: \2 (escolha entre \3)"),
+    (r"^argument (.*?): expected one argument$", r"argumento \1: falta o valor"),
+    (r"^argument (.*?): expected at least one argument$", r"argumento \1: falta pelo menos um valor"),
+    (r"^argument (.*?): not allowed with argument (.*)$", r"argumento \1: não pode ser usado junto com \2"),
+    (r"^argument (.*?): invalid int value: (.*)$", r"argumento \1: número inválido: \2"),
+    (r"^argument (.*?): invalid (.*) value: (.*)$", r"argumento \1: valor inválido: \3"),
+    (r"^argument (.*?): ", r"argumento \1: "),
 )
 
 
 def translate_argparse(message: str) -> str:
     """argparse's English error message in pt-BR (unknown messages pass through)."""
     for pattern, replacement in _ERROR_TRANSLATIONS:
-        translated, count = pattern.subn(replacement, message, count=1)
+        translated, count = re.subn(pattern, replacement, message, count=1)
         if count:
             return translated
     return message

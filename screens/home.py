@@ -157,8 +157,8 @@ class HomeScreen(WorkerErrorsToApp, Screen[None]):
         page = self.adapter.take_prefetched(query)
         if page is None:
             self.reload()
-        else:  # read while Textual loaded: the first frame has the rows
-            self.query_one(TicketTable).show_first_page(query, page)
+        else:  # read while Textual loaded: the first frame has the rows and their count
+            self._show_count(self.query_one(TicketTable).show_first_page(query, page))
         self.set_timer(AFTER_FIRST_ROWS_AT_THE_LATEST, self._after_first_rows)  # a slow or failed first page
 
     # -- the listing --------------------------------------------------------

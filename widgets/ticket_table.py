@@ -237,17 +237,22 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
                 self._pending = None
         if generation != self._generation:
             return  # a newer listing was asked for meanwhile
-        self._show_first(query, page, keep)
+        self.post_message(self._show_first(query, page, keep))
 
-    def show_first_page(self, query: TicketQuery, page: Page[TicketSummary]) -> None:
-        """Show a first page already read (at start-up, the adapter's prefetch) as ``load(query)`` would."""
+    def show_first_page(self, query: TicketQuery, page: Page[TicketSummary]) -> TicketTable.Loaded:
+        """Show a first page already read (at start-up, the adapter's prefetch) as ``load(query)`` would.
+
+        Returns the ``Loaded`` message instead of posting it: the caller handles it at once, so
+        the first frame already shows what depends on it (the home's count) and no second
+        full frame follows.
+        """
         self._generation += 1
         self.workers.cancel_group(self, "first")
         self.workers.cancel_group(self, "more")
         self._loading_more = False
-        self._show_first(query, page, None)
+        return self._show_first(query, page, None)
 
-    def _show_first(self, query: TicketQuery, page: Page[TicketSummary], keep: str | None) -> None:
+    def _show_first(self, query: TicketQuery, page: Page[TicketSummary], keep: str | None) -> TicketTable.Loaded:
         previous = self.query_base
         self.query_base = replace(query, offset=0, limit=self.page_size)
         self.total = page.total
@@ -263,7 +268,7 @@ class TicketTable(WorkerErrorsToApp, DataTable[Text]):
             self.rows_loaded = items
             self._numbers = {t.number for t in items}
             self._rebuild(keep)
-        self.post_message(self.Loaded(self, len(self.rows_loaded), self.total, first=True))
+        return self.Loaded(self, len(self.rows_loaded), self.total, first=True)
 
     def _maybe_load_more(self) -> None:
         if self._loading_more or not self.has_more or self.query_base is None:

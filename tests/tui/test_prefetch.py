@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from backend.domain import Page, TicketSummary
 from screens.home import HomeScreen
@@ -49,11 +50,11 @@ async def test_the_home_shows_a_prefetched_page_on_its_first_frame(desk: Desk) -
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one(TicketTable)
         assert table.row_count == 4
+        assert str(app.screen.query_one("#home-count", Static).content) == "4 de 4"  # and so is their count
         await settle(pilot)
         # The home asked for nothing more: its first listing is exactly HOME_FIRST_PAGE.
         assert adapter.queries == []
         assert table.rows_loaded[0].number == desk.numbers["nova"]
-        assert str(app.screen.query_one("#home-count").content) == "4 de 4"  # type: ignore[attr-defined]
 
 
 async def test_without_a_prefetch_the_home_lists_the_same_first_page(desk: Desk) -> None:

@@ -14,6 +14,7 @@ from screens.ticket_detail import TicketDetailScreen
 from tests.tui.conftest import recording, settle
 from tests.tui.data import AGENT, REQUESTER, START, Desk
 from tui.app import DemandasApp
+from tui.first_page import HOME_FIRST_PAGE
 from tui.live import notices
 from widgets.ticket_table import TicketTable
 from widgets.timeline import TimelineEntryView
@@ -115,3 +116,27 @@ async def test_own_changes_update_in_place_without_a_notice(desk: Desk) -> None:
                                             for t in table.rows_loaded), "the row redrawn")
         await pilot.pause(0.3)
         assert not any(number in m for m in messages(app))
+
+
+async def test_a_change_made_while_the_app_loaded_reaches_the_prefetched_list(desk: Desk) -> None:
+    # demandas reads the first page before Textual loads; another program may change a
+    # ticket before the live stream starts. The stream starts from the first read, not later.
+    number = desk.numbers["nova"]
+    adapter = recording(desk, poll_seconds=0.05)
+    adapter.prefetch(HOME_FIRST_PAGE)
+    assert adapter._prefetched is not None
+    adapter._prefetched[2].result(timeout=30)
+    store, service = other_process(desk)
+    try:
+        service.ask(AGENT.login, number, "Qual o número do empenho?")
+    finally:
+        store.close()
+    app = DemandasApp(adapter, ask_profile=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(TicketTable)
+        assert next(t.status for t in table.rows_loaded if t.number == number) == "Em Andamento"  # as read
+
+        def status() -> str:
+            return next(t.status for t in table.rows_loaded if t.number == number)
+
+        await wait_until(pilot, lambda: status() == "Aguardando Solicitante", "the change made meanwhile")

@@ -74,11 +74,16 @@ class LocalAdapter(Adapter):
         self._sgta_service: SgtaService | None = None
         # (query, writes at the time, the read under way): see prefetch().
         self._prefetched: tuple[TicketQuery, int, Future[Page[TicketSummary]]] | None = None
+        self._events_from: tuple[int, int] | None = None  # (last entry id, data_version) before the first read
 
     def _svc(self) -> HelpdeskService:
         if self._service is None:
             self._service = HelpdeskService(Store(self._db_path))
         if not self._ready:
+            store = self._service.store
+            # Where the event stream starts: before the first read (at start-up, the prefetched
+            # page), so a change another process commits meanwhile is not missed.
+            self._events_from = (store.last_entry_id(), store.data_version())
             self._service.ensure_user(self.login, self._display_name)
             self._ready = True
         return self._service
@@ -249,7 +254,11 @@ class LocalAdapter(Adapter):
         ``PRAGMA data_version`` (one integer read) tells whether another connection
         committed since the last look; only then are the new entries read.
         """
-        last_id, version = await self._run(lambda s: (s.store.last_entry_id(), s.store.data_version()))
+        # From the first read while nothing of ours was written since (what we wrote before the
+        # stream opened is not news to us); else, and for a second stream, from now.
+        early = self._events_from if self._writes == 0 else None
+        self._events_from = None
+        last_id, version = await self._run(lambda s: early or (s.store.last_entry_id(), s.store.data_version()))
         writes = self._writes
         more = False  # the last read hit its batch size: read on even without a new commit
         while not self._closed:

@@ -5,11 +5,13 @@ The rules themselves are covered by the contract suite, which runs over the HTTP
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import select
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,6 +40,7 @@ from backend.service import HelpdeskService
 from backend.store import Store
 from tests.server_helper import issue_token, running_server
 from tui.adapters.http import HttpAdapter
+from tui.first_page import HOME_FIRST_PAGE
 
 ROOT = Path(__file__).resolve().parent.parent
 API = "/api/v1"
@@ -636,6 +639,55 @@ async def test_adapter_with_a_bad_server_address_says_so(url: str) -> None:
     with pytest.raises(ValidationFailed, match="Endereço de servidor inválido"):
         await adapter.whoami()
     await adapter.aclose()
+
+
+async def test_a_prefetched_first_page_brings_the_login_too(served: Served, ticket: dict[str, Any]) -> None:
+    adapter = HttpAdapter(served.url, served.token)
+    try:
+        adapter.prefetch(HOME_FIRST_PAGE)
+        page = None
+        for _ in range(600):  # bounded wait for the prefetch's thread
+            page = adapter.take_prefetched(HOME_FIRST_PAGE)
+            if page is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert page is not None and ticket["number"] in [t.number for t in page.items]
+        assert adapter.login == "maria"  # as any answer of the server tells it
+    finally:
+        await adapter.aclose()
+
+
+@pytest.mark.parametrize("bad", ["closed port", "refused token", "bad address"])
+async def test_a_failed_prefetch_leaves_the_listing_to_report_as_usual(bad: str, served: Served) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    url, token = {"closed port": (closed, "token"), "refused token": (served.url, "dmd_inventado"),
+                  "bad address": ("http://[nao-e-ip]:80", "token")}[bad]
+    plain = HttpAdapter(url, token, timeout=5, retry_delays=FAST)
+    prefetching = HttpAdapter(url, token, timeout=5, retry_delays=FAST)
+    try:
+        with pytest.raises(DemandasError) as plain_error:
+            await plain.list_tickets(HOME_FIRST_PAGE)
+        prefetching.prefetch(HOME_FIRST_PAGE)
+        with pytest.raises(DemandasError) as prefetched_error:
+            await prefetching.list_tickets(HOME_FIRST_PAGE)
+        assert (type(prefetched_error.value), prefetched_error.value.message) == (
+            type(plain_error.value), plain_error.value.message)
+        assert prefetching.take_prefetched(HOME_FIRST_PAGE) is None
+    finally:
+        await plain.aclose()
+        await prefetching.aclose()
+
+
+def test_plain_http_to_this_machine_loads_no_ca_bundle_and_https_does() -> None:
+    # Loading the CA bundle costs ~70 ms of CPU at start; plain HTTP on loopback never
+    # makes a TLS handshake (and a context without CAs would refuse one, not skip the check).
+    local = HttpAdapter("http://127.0.0.1:8765", "token")._tls_context()
+    assert local.cert_store_stats()["x509_ca"] == 0
+    assert (local.verify_mode, local.check_hostname) == (ssl.CERT_REQUIRED, True)
+    for url in ("https://127.0.0.1:8765", "http://demandas.orgao.gov.br"):
+        assert HttpAdapter(url, "token")._tls_context().cert_store_stats()["x509_ca"] > 0, url
 
 
 async def test_adapter_against_a_closed_port_is_unavailable() -> None:

@@ -13,14 +13,17 @@ import asyncio
 import dataclasses
 import ipaddress
 import json
+import ssl
+import threading
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar, cast
 from urllib.parse import quote, unquote
 
-import httpx
+import httpx  # the package's __init__ keeps httpx's command-line client from loading
 from pydantic import TypeAdapter, ValidationError
 
 from backend.api_models import MAX_BODY_BYTES, MAX_UPLOAD_BYTES, SgtaRecordPage, TicketPage, body_too_large_message
@@ -178,24 +181,86 @@ class HttpAdapter(Adapter):
         self._event_delays = tuple(event_delays) or (1.0,)
         self._event_read_timeout = event_read_timeout
         self._client: httpx.AsyncClient | None = None
+        self._tls: ssl.SSLContext | None = None
+        self._tls_lock = threading.Lock()
+        # (query, the read under way: the page and the login header, or None if it did not work)
+        self._prefetched: tuple[TicketQuery, Future[tuple[Page[TicketSummary], str] | None]] | None = None
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """One TLS context for every client of this adapter: loading the CA bundle costs ~70 ms of CPU."""
+        with self._tls_lock:  # the prefetch's thread and the event loop may both ask first
+            if self._tls is None:
+                if httpx.URL(self.base_url).scheme == "http" and _is_loopback(self.base_url):
+                    # Plain HTTP to this machine and no proxy (trust_env is off for loopback): no TLS
+                    # handshake ever happens. A context without any CA fails closed if one did.
+                    self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                else:
+                    self._tls = httpx.create_ssl_context(trust_env=True)
+            return self._tls
+
+    def _checked_url(self) -> str:
+        """The API's base URL; on a bad address or token, the error every request reports."""
+        try:
+            url = httpx.URL(self.base_url)
+        except httpx.InvalidURL:
+            url = None
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            raise self._bad_address()
+        if not self._token.isascii() or not self._token.isprintable():
+            raise Unauthenticated("O token de acesso salvo é inválido. Rode `demandas login URL` de novo.",
+                                  field="token")
+        return self.base_url + API_PREFIX
+
+    def _client_options(self) -> dict[str, Any]:
+        # Office networks set HTTP_PROXY without NO_PROXY=localhost; a local server must not go through it.
+        return {"base_url": self._checked_url(), "headers": {"Authorization": f"Bearer {self._token}"},
+                "timeout": self._timeout, "trust_env": not _is_loopback(self.base_url),
+                "verify": self._tls_context()}
+
+    def prefetch(self, query: TicketQuery) -> None:
+        # The first page's round trip overlaps Textual's loading: a plain httpx.Client on a
+        # thread of its own (there is no event loop yet). One try; if anything goes wrong,
+        # list_tickets() asks again with its retries and its messages.
+        if self._transport is not None:
+            return  # an in-process transport (tests) is async-only
+        future: Future[tuple[Page[TicketSummary], str] | None] = Future()
+
+        def read() -> None:
+            result = None
+            try:
+                with httpx.Client(**self._client_options()) as client:
+                    response = client.get("tickets", params=query_params(query))
+                if response.is_success:
+                    result = self._page(response), response.headers.get(LOGIN_HEADER, "")
+            except Exception:  # any failure: list_tickets() reads again, and reports it
+                result = None
+            future.set_result(result)
+
+        threading.Thread(target=read, name="demandas-prefetch", daemon=True).start()
+        self._prefetched = (query, future)
+
+    def _take(self, query: TicketQuery) -> Future[tuple[Page[TicketSummary], str] | None] | None:
+        prefetched, self._prefetched = self._prefetched, None
+        return prefetched[1] if prefetched is not None and prefetched[0] == query else None
+
+    def _use(self, read: tuple[Page[TicketSummary], str] | None) -> Page[TicketSummary] | None:
+        if read is None:
+            return None
+        page, login = read
+        self.login = login or self.login
+        return page
+
+    def take_prefetched(self, query: TicketQuery) -> Page[TicketSummary] | None:
+        prefetched = self._prefetched
+        if prefetched is None or prefetched[0] != query or not prefetched[1].done():
+            return None
+        future = self._take(query)
+        return self._use(future.result()) if future is not None else None
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            try:
-                url = httpx.URL(self.base_url)
-            except httpx.InvalidURL:
-                url = None
-            if url is None or url.scheme not in ("http", "https") or not url.host:
-                # On first use, like every other adapter error, so the screens report it where they call.
-                raise self._bad_address()
-            if not self._token.isascii() or not self._token.isprintable():
-                raise Unauthenticated("O token de acesso salvo é inválido. Rode `demandas login URL` de novo.",
-                                      field="token")
-            headers = {"Authorization": f"Bearer {self._token}"}
-            # Office networks set HTTP_PROXY without NO_PROXY=localhost; a local server must not go through it.
-            self._client = httpx.AsyncClient(base_url=self.base_url + API_PREFIX, headers=headers,
-                                             transport=self._transport, timeout=self._timeout,
-                                             trust_env=not _is_loopback(self.base_url))
+            # Checked on first use, like every other adapter error, so the screens report it where they call.
+            self._client = httpx.AsyncClient(transport=self._transport, **self._client_options())
         return self._client
 
     async def _request(self, method: str, path: str, *, params: Mapping[str, str | int] | None = None,
@@ -321,7 +386,14 @@ class HttpAdapter(Adapter):
 
     async def list_tickets(self, query: TicketQuery) -> Page[TicketSummary]:
         """One page of tickets, with the total count."""
-        response = await self._request("GET", "/tickets", params=query_params(query))
+        future = self._take(query)
+        if future is not None:
+            page = self._use(await asyncio.wrap_future(future))
+            if page is not None:
+                return page
+        return self._page(await self._request("GET", "/tickets", params=query_params(query)))
+
+    def _page(self, response: httpx.Response) -> Page[TicketSummary]:
         try:
             page = TicketPage.model_validate_json(response.content)
         except ValidationError as exc:

@@ -1,0 +1,45 @@
+"""The start-up prefetch (issue #7): the home's first page read before Textual loads, on every adapter."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from backend.domain import Page, TicketSummary
+from tests.contract.conftest import Backend
+from tests.contract.test_tickets import example
+from tui.adapter import Adapter
+from tui.first_page import HOME_FIRST_PAGE
+
+
+async def prefetched(adapter: Adapter) -> Page[TicketSummary]:
+    """What ``take_prefetched`` hands over once the read is done (bounded wait)."""
+    for _ in range(600):
+        page = adapter.take_prefetched(HOME_FIRST_PAGE)
+        if page is not None:
+            return page
+        await asyncio.sleep(0.05)
+    raise AssertionError("the prefetched page never arrived")
+
+
+async def test_a_prefetched_page_is_the_page_a_plain_read_gives(backend: Backend, requester: Adapter) -> None:
+    for title in ("Primeira", "Segunda"):
+        await requester.create_ticket(example(title=title))
+    plain = await requester.list_tickets(HOME_FIRST_PAGE)
+    assert [t.title for t in plain.items] == ["Segunda", "Primeira"]
+    starting = backend.adapter(requester.login)  # a new session of the same user, as at start-up
+    starting.prefetch(HOME_FIRST_PAGE)
+    assert await prefetched(starting) == plain
+    assert starting.take_prefetched(HOME_FIRST_PAGE) is None  # handed over once
+    assert await starting.list_tickets(HOME_FIRST_PAGE) == plain  # then a plain read again
+
+
+async def test_list_tickets_waits_for_the_prefetched_read(backend: Backend, requester: Adapter) -> None:
+    await requester.create_ticket(example())
+    plain = await requester.list_tickets(HOME_FIRST_PAGE)
+    starting = backend.adapter(requester.login)
+    starting.prefetch(HOME_FIRST_PAGE)
+    assert await starting.list_tickets(HOME_FIRST_PAGE) == plain
+    other = replace(HOME_FIRST_PAGE, active_only=False)
+    starting.prefetch(HOME_FIRST_PAGE)
+    assert await starting.list_tickets(other) == await requester.list_tickets(other)  # not mistaken for another

@@ -14,11 +14,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from backend.desks import DESK_IDS, load_desk
 from backend.domain import NewAttachment, NewTicket, ProfileUpdate, TicketSummary
 from backend.errors import ValidationFailed
+
+# Re-exported for the server, which imports them from here.
+from backend.limits import MAX_BODY_BYTES as MAX_BODY_BYTES
+from backend.limits import body_too_large_message as body_too_large_message
+from backend.limits import max_upload_bytes
 from backend.sgta.domain import Decision, SgtaRecord
-from backend.text import format_size
 
 
 class NewTicketIn(BaseModel):
@@ -173,17 +176,5 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-# JSON bodies carry text only (files go as multipart parts): 1 MB is far above any form.
-MAX_BODY_BYTES = 1024 * 1024
-# Room for the fullest send any desk allows (e-CAGE: 5 files of 10 MB) plus the form around it.
-MAX_UPLOAD_BYTES = max(load_desk(d).info.max_attachments * load_desk(d).info.max_attachment_bytes
-                       for d in DESK_IDS) + 1024 * 1024
-
-
-def body_too_large_message(size: int | None, limit: int, *, upload: bool = False) -> str:
-    """The pt-BR refusal for a request body over ``limit`` bytes."""
-    has = f"A requisição tem {format_size(size)}" if size is not None else "A requisição passa do limite"
-    if upload:
-        return (f"{has}; o servidor aceita até {format_size(limit)} por envio. "
-                "Envie os arquivos em partes, um comentário por vez.")
-    return f"{has}; o servidor aceita até {format_size(limit)} por requisição JSON (os arquivos vão em multipart)."
+# The server reads every desk definition at start anyway; the client asks max_upload_bytes() when it uploads.
+MAX_UPLOAD_BYTES = max_upload_bytes()

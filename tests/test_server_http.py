@@ -761,7 +761,7 @@ async def test_adapter_percent_encodes_ticket_numbers() -> None:
 
 
 async def test_adapter_refuses_an_oversized_body_before_sending(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(http_adapter, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(http_adapter, "max_upload_bytes", lambda: 1000)
 
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError("nothing should be sent")

@@ -20,13 +20,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import date
 from enum import Enum
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote, unquote
 
 import httpx  # the package's __init__ keeps httpx's command-line client from loading
 from pydantic import TypeAdapter, ValidationError
 
-from backend.api_models import MAX_BODY_BYTES, MAX_UPLOAD_BYTES, SgtaRecordPage, TicketPage, body_too_large_message
 from backend.domain import (
     AgentLoad,
     Attachment,
@@ -44,18 +43,21 @@ from backend.domain import (
     User,
 )
 from backend.errors import DemandasError, TooLarge, Unauthenticated, Unavailable, ValidationFailed, error_from_dict
-from backend.sgta.domain import (
-    GestorLoad,
-    ImportResult,
-    RecordQuery,
-    SgtaCounts,
-    SgtaDoc,
-    SgtaRecord,
-    SgtaRequest,
-    Trail,
-    TrailSummary,
-)
+from backend.limits import MAX_BODY_BYTES, body_too_large_message, max_upload_bytes
 from tui.adapter import Adapter
+
+if TYPE_CHECKING:  # SGTA loads on first use, as in the local adapter (start-up time, issue #7)
+    from backend.sgta.domain import (
+        GestorLoad,
+        ImportResult,
+        RecordQuery,
+        SgtaCounts,
+        SgtaDoc,
+        SgtaRecord,
+        SgtaRequest,
+        Trail,
+        TrailSummary,
+    )
 
 API_PREFIX = "/api/v1"
 ATTACHMENT_HEADER = "X-Demandas-Attachment"
@@ -278,8 +280,8 @@ class HttpAdapter(Adapter):
                 data = {"payload": text}
                 size = len(text.encode("utf-8")) + sum(len(a.data) for a in attachments)
                 # Checked here too: uploading 50 MB over a slow link only to be refused helps nobody.
-                if size > MAX_UPLOAD_BYTES:
-                    raise TooLarge(body_too_large_message(size, MAX_UPLOAD_BYTES, upload=True), field="attachments")
+                if size > max_upload_bytes():
+                    raise TooLarge(body_too_large_message(size, max_upload_bytes(), upload=True), field="attachments")
             else:
                 content = text.encode("utf-8")
                 if len(content) > MAX_BODY_BYTES:
@@ -394,11 +396,7 @@ class HttpAdapter(Adapter):
         return self._page(await self._request("GET", "/tickets", params=query_params(query)))
 
     def _page(self, response: httpx.Response) -> Page[TicketSummary]:
-        try:
-            page = TicketPage.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise self._unexpected(response) from exc
-        return Page(items=tuple(page.items), total=page.total, offset=page.offset, limit=page.limit)
+        return self._decode(Page[TicketSummary], response)
 
     async def get_ticket(self, number: str) -> Ticket:
         """A ticket with its timeline and the actions the user may take."""
@@ -498,15 +496,21 @@ class HttpAdapter(Adapter):
 
     async def sgta_trails(self, search: str = "") -> list[TrailSummary]:
         """The trail selection table."""
+        from backend.sgta.domain import TrailSummary
+
         params = {"search": search} if search else None
         return self._decode(list[TrailSummary], await self._request("GET", "/sgta/trails", params=params))
 
     async def sgta_trail(self, trail_id: str) -> Trail:
         """One trail's definition."""
+        from backend.sgta.domain import Trail
+
         return self._decode(Trail, await self._request("GET", f"/sgta/trails/{quote(trail_id, safe='')}"))
 
     async def sgta_import(self, trail_id: str, data: bytes, name: str = "registros.csv") -> ImportResult:
         """Upload a trail's CSV (not retried: a retry could import twice)."""
+        from backend.sgta.domain import ImportResult
+
         response = await self._request("POST", f"/sgta/trails/{quote(trail_id, safe='')}/import", payload={},
                                        attachments=(NewAttachment(name, data),))
         return self._decode(ImportResult, response)
@@ -515,18 +519,20 @@ class HttpAdapter(Adapter):
         """A page of a trail's records."""
         params = {k: v for k, v in query_params(query).items() if v != ""}  # type: ignore[arg-type]
         response = await self._request("GET", "/sgta/records", params=params)
-        try:
-            page = SgtaRecordPage.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise self._unexpected(response) from exc
-        return Page(items=tuple(page.items), total=page.total, offset=page.offset, limit=page.limit)
+        from backend.sgta.domain import SgtaRecord
+
+        return self._decode(Page[SgtaRecord], response)
 
     async def sgta_record(self, record_id: int) -> SgtaRecord:
         """A record with its detail."""
+        from backend.sgta.domain import SgtaRecord
+
         return self._decode(SgtaRecord, await self._request("GET", f"/sgta/records/{int(record_id)}"))
 
     async def sgta_act(self, record_id: int, request: SgtaRequest) -> SgtaRecord:
         """One action on a record (documents as multipart parts)."""
+        from backend.sgta.domain import SgtaRecord
+
         payload: dict[str, Any] = {"text": request.text, "agree": request.agree, "accept": request.accept,
                                    "decision": request.decision.value if request.decision else None,
                                    "until": request.until.isoformat() if request.until else None,
@@ -538,6 +544,8 @@ class HttpAdapter(Adapter):
 
     async def sgta_download(self, record_id: int, doc_id: int) -> tuple[SgtaDoc, bytes]:
         """A document's metadata and bytes."""
+        from backend.sgta.domain import SgtaDoc
+
         response = await self._request("GET", f"/sgta/records/{int(record_id)}/docs/{int(doc_id)}")
         header = response.headers.get(ATTACHMENT_HEADER)
         if header is None:
@@ -550,10 +558,14 @@ class HttpAdapter(Adapter):
 
     async def sgta_counts(self) -> SgtaCounts:
         """SGTA alerts of the home screen."""
+        from backend.sgta.domain import SgtaCounts
+
         return self._decode(SgtaCounts, await self._request("GET", "/sgta/counts"))
 
     async def sgta_gestores(self, trail_id: str) -> list[GestorLoad]:
         """The gestores of the trail's area with their loads."""
+        from backend.sgta.domain import GestorLoad
+
         path = f"/sgta/trails/{quote(trail_id, safe='')}/gestores"
         return self._decode(list[GestorLoad], await self._request("GET", path))
 

@@ -93,6 +93,29 @@ def test_without_a_keyring_the_token_goes_to_a_0600_file(no_keyring: None) -> No
     assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []
 
 
+def test_with_a_token_file_the_keyring_is_not_even_looked_for(no_keyring: None,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Finding out that a headless server has no keyring costs ~150 ms at every start (issue #7).
+    secrets.save_token(URL, "dmd_arquivo")
+
+    def no_keyring_lookup(url: str) -> None:
+        raise AssertionError("the keyring was consulted")
+
+    monkeypatch.setattr(secrets, "_keyring_get", no_keyring_lookup)
+    assert secrets.load_token(URL) == "dmd_arquivo"
+
+
+def test_a_login_saved_to_the_file_wins_over_an_older_keyring_token(memory_keyring: MemoryKeyring) -> None:
+    secrets.save_token(URL, "dmd_velho")  # a desktop session, keyring available
+    keyring.set_keyring(FailKeyring())  # type: ignore[no-untyped-call]  # a later login without one
+    secrets.save_token(URL, "dmd_novo")
+    keyring.set_keyring(memory_keyring)  # the keyring is back, still with the old token
+    assert secrets.load_token(URL) == "dmd_novo"
+    secrets.save_token(URL, "dmd_de_novo_no_chaveiro")  # a login that reaches the keyring removes the file
+    assert not secrets.token_file(URL).exists()
+    assert secrets.load_token(URL) == "dmd_de_novo_no_chaveiro"
+
+
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
 def test_a_token_file_others_can_read_is_refused(no_keyring: None, mode: int) -> None:
     secrets.save_token(URL, "dmd_exposto")

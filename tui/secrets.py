@@ -1,11 +1,14 @@
 """Where the client keeps a server's access token: the OS keyring, or a clear fallback.
 
-Order when reading: ``DEMANDAS_TOKEN`` (the environment), then the keyring
-(service ``demandas``, username = the server URL), then the fallback file
-``config_dir()/token-<host>``. Headless servers reached over SSH usually have no
-keyring (it raises ``NoKeyringError`` even on reads); there the token goes to the
-file, created readable by its owner only (0600) — and a file that others can
-read is refused, never used.
+Order when reading: ``DEMANDAS_TOKEN`` (the environment), then the fallback file
+``config_dir()/token-<host>``, then the keyring (service ``demandas``, username =
+the server URL). Headless servers reached over SSH usually have no keyring (it
+raises ``NoKeyringError`` even on reads); there the token goes to the file,
+created readable by its owner only (0600) — and a file that others can read is
+refused, never used. The file exists only when the last login found no keyring
+(a login that stores in the keyring removes it), so it is read first: looking
+for a keyring costs ~150 ms at every start (issue #7), and a keyring that came
+back later may hold an older token.
 """
 
 from __future__ import annotations
@@ -67,14 +70,11 @@ def _keyring_get(url: str) -> str | None:
 
 
 def load_token(url: str) -> str | None:
-    """The token for ``url``: environment, keyring, then the fallback file (None when none has one)."""
+    """The token for ``url``: environment, the fallback file, then the keyring (None when none has one)."""
     from_env = os.environ.get(ENV_TOKEN, "").strip()
     if from_env:
         return from_env
-    found = _keyring_get(url)
-    if found:
-        return found
-    return read_token_file(token_file(url))
+    return read_token_file(token_file(url)) or _keyring_get(url)
 
 
 def read_token_file(path: Path) -> str | None:

@@ -20,10 +20,10 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import uvicorn
@@ -33,7 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -114,6 +114,7 @@ INSECURE_WARNING = (
 )
 INTERNAL_ERROR = "Erro interno do servidor. Tente de novo; se persistir, avise quem administra o servidor."
 SQLITE_MAX_INT = 2**63 - 1
+_TICKET_PAGE = TypeAdapter(TicketPage)
 # Past this, an oversized body is not read to the end: the connection is dropped.
 _DRAIN_FACTOR = 4
 #: Event streams: the server's per-connection buffer, the open streams a user may hold,
@@ -440,6 +441,55 @@ class TicketListParams(BaseModel):
                            flag=self.flag)
 
 
+class DirectRoute(APIRoute):
+    """A route that answers its usual request itself and leaves every other one to FastAPI.
+
+    ``direct(request)`` returns the response, or None for FastAPI's own handler (its
+    dependencies, validation and error answers) to take the request. The endpoint's
+    signature still describes the route in the OpenAPI document. For the hot endpoints
+    only: FastAPI's generic per-request work (solving dependencies one parameter at a time,
+    checking the returned model again) was about half of the server's CPU per listing
+    (BENCHMARKS.md, third round).
+    ``tests/test_server_http.py`` compares both ways answer for answer.
+    """
+
+    #: Off in tests, to get FastAPI's own answers to compare with.
+    enabled: ClassVar[bool] = True
+
+    @staticmethod
+    async def direct(request: Request) -> Response | None:
+        """The response, or None to leave the request to FastAPI (see :func:`direct_route`)."""
+        return None
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The direct handler in front of FastAPI's."""
+        standard = super().get_route_handler()
+        direct = self.direct
+
+        async def handler(request: Request) -> Response:
+            response = await direct(request) if DirectRoute.enabled else None
+            return response if response is not None else await standard(request)
+
+        return handler
+
+
+def direct_route(direct: Callable[[Request], Awaitable[Response | None]]) -> type[APIRoute]:
+    """A :class:`DirectRoute` class answering with ``direct``."""
+    return type("DirectRoute", (DirectRoute,), {"direct": staticmethod(direct)})
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header as FastAPI's ``HTTPBearer`` reads it; None if absent."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if not scheme or not token or scheme.lower() != "bearer":
+        return None
+    return token
+
+
 def _operation_id(route: APIRoute) -> str:
     """Operation ids are the endpoint function names: stable and readable in clients."""
     return route.name
@@ -551,18 +601,23 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
     app.add_exception_handler(sqlite3.OperationalError, _database_error)
     app.add_exception_handler(Exception, _internal_error)
 
+    async def token_user(token: str) -> User:
+        """The user a token belongs to (Unauthenticated if none)."""
+        # On the loop: one indexed read (tens of microseconds; in WAL mode a reader never waits
+        # for a writer), where a trip through the thread pool cost more than the lookup itself
+        # (BENCHMARKS.md). The write that refreshes the token's last use (every few minutes)
+        # still goes to the pool.
+        user, stale = accounts.identify(token)
+        if stale is not None:
+            await run_in_threadpool(accounts.touch, stale)
+        return user
+
     async def current_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
                            response: Response) -> User:
         """The user the bearer token belongs to (named back in a header, so clients know who they are)."""
         if credentials is None:
             raise Unauthenticated(_NO_TOKEN, field="token")
-        # On the loop: one indexed read (tens of microseconds; in WAL mode a reader never waits
-        # for a writer), where a trip through the thread pool cost more than the lookup itself
-        # (BENCHMARKS.md). The write that refreshes the token's last use (every few minutes)
-        # still goes to the pool.
-        user, stale = accounts.identify(credentials.credentials)
-        if stale is not None:
-            await run_in_threadpool(accounts.touch, stale)
+        user = await token_user(credentials.credentials)
         response.headers[LOGIN_HEADER] = user.login
         return user
 
@@ -631,14 +686,34 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """The desk's knowledge articles ("Conhecimentos"), best matches first; all when ``q`` is empty."""
         return service.knowledge(login, desk_id, q)
 
-    @api.get("/tickets", tags=["demandas"])
-    async def list_tickets(login: Actor, params: Annotated[TicketListParams, Query()]) -> TicketPage:
-        """One page of the tickets the user may see, with the total count."""
-        # async + an explicit trip to the thread pool: FastAPI then checks the answer on the
-        # loop; a plain def made one more trip just for that (each costs more than the query
-        # on 2 cores: BENCHMARKS.md). The token check stays a dependency, so it still runs first.
+    async def list_page(login: str, params: TicketListParams) -> TicketPage:
+        # An explicit trip to the thread pool: a search over every desk takes tens to
+        # hundreds of milliseconds, and the loop must go on serving the other clients.
         page = await run_in_threadpool(service.list_tickets, login, params.to_query())
         return TicketPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit)
+
+    async def list_tickets_direct(request: Request) -> Response | None:
+        """The usual listing: valid parameters and a bearer token (anything else: FastAPI's way)."""
+        token = bearer_token(request)
+        if token is None:
+            return None
+        try:
+            # dict(): the last of repeated parameters, as FastAPI takes them.
+            params = TicketListParams.model_validate(dict(request.query_params))
+        except ValidationError:
+            return None
+        user = await token_user(token)
+        page = await list_page(user.login, params)
+        response = Response(_TICKET_PAGE.dump_json(page), media_type="application/json")
+        response.headers[LOGIN_HEADER] = user.login
+        return response
+
+    async def list_tickets(login: Actor, params: Annotated[TicketListParams, Query()]) -> TicketPage:
+        """One page of the tickets the user may see, with the total count."""
+        return await list_page(login, params)
+
+    api.add_api_route("/tickets", list_tickets, methods=["GET"], tags=["demandas"],
+                      route_class_override=direct_route(list_tickets_direct))
 
     @api.get("/tickets/{number}", tags=["demandas"], responses={200: {
         "headers": {"ETag": {"description": 'A versão da demanda (ex.: "3"), para If-Match.',

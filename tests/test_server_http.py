@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+import backend.server
 import tui.adapters.http as http_adapter
 from backend.accounts import Accounts
 from backend.api_models import NewTicketIn, ProfileIn
@@ -33,7 +34,14 @@ from backend.errors import (
     Unavailable,
     ValidationFailed,
 )
-from backend.server import bind_socket, content_disposition, expected_version, is_loopback_host, serve
+from backend.server import (
+    DirectRoute,
+    bind_socket,
+    content_disposition,
+    expected_version,
+    is_loopback_host,
+    serve,
+)
 from backend.service import HelpdeskService
 from backend.store import Store
 from tests.server_helper import issue_token, running_server
@@ -287,6 +295,46 @@ def test_foreign_host_header_is_refused(served: Served) -> None:
     port = served.url.rsplit(":", 1)[1]
     for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
         assert httpx.get(f"{served.url}{API}/me", headers={**served.auth, "Host": host}).status_code == 200
+
+
+# -- the direct listing: FastAPI's answers, without FastAPI's per-request work ------------
+
+LISTINGS = [
+    "", "scope=visible&active_only=false", "limit=3&offset=1&sort=title&descending=false", "search=relat%C3%B3rio",
+    "status=cancelado&active_only=false", "flag=atrasada", "overdue=true&assignee=me", "desk=ecage", "limit=1&limit=2",
+    "unknown=1", "search=", "active_only=0&descending=no&overdue=on", "limit=+7", "limit=3.0",
+    # refused, by FastAPI or by the service
+    "limit=abc", "limit=501", "limit=0", "limit=", "offset=-1", "scope=todos", "active_only=talvez",
+    "search=" + "a" * 201, "desk=nao-existe", "status=Arquivado", "area=nenhuma", "flag=x",
+    "limit=99999999999999999999", "scope=todos&limit=abc",
+]
+
+
+def test_the_direct_listing_answers_like_fastapi(served: Served, ticket: dict[str, Any],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``GET /tickets`` skips FastAPI's handler when it can: status, headers and bytes must not tell."""
+    auths = [served.auth, {}, {"Authorization": "Basic bWFyaWE6eA=="}, {"Authorization": "Bearer nao-existe"},
+             {"Authorization": "bearer " + served.token}, {"Authorization": "Bearer"}]
+    taken = [0]
+    bearer_token = backend.server.bearer_token
+
+    def counted(request: Any) -> str | None:
+        taken[0] += 1
+        return bearer_token(request)
+
+    monkeypatch.setattr(backend.server, "bearer_token", counted)
+
+    def answers() -> list[tuple[int, list[tuple[str, str]], bytes]]:
+        with httpx.Client(base_url=served.url, trust_env=False) as http:
+            return [(r.status_code, [h for h in r.headers.multi_items() if h[0] != "date"], r.content)
+                    for r in (http.get(f"{API}/tickets?{query}", headers=auth) for query in LISTINGS for auth in auths)]
+
+    direct = answers()
+    assert taken[0] == len(LISTINGS) * len(auths)
+    assert sum(status == 200 for status, _, _ in direct) >= 10
+    monkeypatch.setattr(DirectRoute, "enabled", False)
+    assert answers() == direct
+    assert taken[0] == len(LISTINGS) * len(auths)  # FastAPI's own handler answered
 
 
 # -- bad input: 422 in pt-BR, never 500 ------------------------------------------------

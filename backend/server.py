@@ -106,6 +106,7 @@ from backend.uploads import UploadLimits, read_multipart
 API_PREFIX = "/api/v1"
 ATTACHMENT_HEADER = "X-Demandas-Attachment"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 200
 LOGIN_HEADER = "X-Demandas-Login"
 INSECURE_WARNING = (
     "Atenção: o servidor escuta em {host}, fora do loopback, SEM criptografia (HTTP puro): tokens e demandas "
@@ -115,6 +116,7 @@ INSECURE_WARNING = (
 INTERNAL_ERROR = "Erro interno do servidor. Tente de novo; se persistir, avise quem administra o servidor."
 SQLITE_MAX_INT = 2**63 - 1
 _TICKET_PAGE = TypeAdapter(TicketPage)
+_TICKET = TypeAdapter(Ticket)
 # Past this, an oversized body is not read to the end: the connection is dropped.
 _DRAIN_FACTOR = 4
 #: Event streams: the server's per-connection buffer, the open streams a user may hold,
@@ -398,7 +400,7 @@ _bearer = HTTPBearer(
 )
 
 IdempotencyKey = Annotated[str | None, Header(
-    alias=IDEMPOTENCY_HEADER, max_length=200,
+    alias=IDEMPOTENCY_HEADER, max_length=MAX_IDEMPOTENCY_KEY,
     description="Identifica o envio (um UUID por envio lógico, repetido nas novas tentativas): a mesma chave "
                 "devolve o resultado da primeira vez em vez de registrar de novo.")]
 IfMatch = Annotated[str | None, Header(
@@ -725,13 +727,33 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
     # Files travel as multipart parts beside a JSON ``payload`` in the same request, not
     # through a separate upload endpoint: one request stays one atomic, idempotent write
     # (the key covers text and files), retries just resend it, and no orphan uploads pile up.
-    @api.post("/tickets", status_code=201, tags=["demandas"], openapi_extra=_upload_body(NewTicketIn))
+    async def open_ticket(request: Request, login: str, idempotency_key: str | None) -> Ticket:
+        body, files = await read_body(request, NewTicketIn, create_limits)
+        return await run_in_threadpool(service.create_ticket, login, body.to_domain(files), idempotency_key)
+
+    async def create_ticket_direct(request: Request) -> Response | None:
+        """The usual creation: a bearer token and an acceptable Idempotency-Key (anything else: FastAPI's way).
+
+        Decided before the body is read: FastAPI's handler must still find it unread.
+        """
+        token = bearer_token(request)
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if token is None or (key is not None and len(key) > MAX_IDEMPOTENCY_KEY):
+            return None
+        user = await token_user(token)
+        ticket = await open_ticket(request, user.login, key)
+        response = Response(_TICKET.dump_json(ticket), status_code=201, media_type="application/json")
+        response.headers[LOGIN_HEADER] = user.login
+        _etag(response, ticket)
+        return response
+
     async def create_ticket(request: Request, response: Response, login: Actor,
                             idempotency_key: IdempotencyKey = None) -> Ticket:
         """Open a ticket (JSON, or multipart/form-data with files)."""
-        body, files = await read_body(request, NewTicketIn, create_limits)
-        ticket = await run_in_threadpool(service.create_ticket, login, body.to_domain(files), idempotency_key)
-        return _etag(response, ticket)
+        return _etag(response, await open_ticket(request, login, idempotency_key))
+
+    api.add_api_route("/tickets", create_ticket, methods=["POST"], status_code=201, tags=["demandas"],
+                      openapi_extra=_upload_body(NewTicketIn), route_class_override=direct_route(create_ticket_direct))
 
     async def _post(request: Request, response: Response, login: str, number: str, action: str,
                     key: str | None, if_match: str | None) -> Ticket:

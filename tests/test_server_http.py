@@ -310,11 +310,8 @@ LISTINGS = [
 ]
 
 
-def test_the_direct_listing_answers_like_fastapi(served: Served, ticket: dict[str, Any],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """``GET /tickets`` skips FastAPI's handler when it can: status, headers and bytes must not tell."""
-    auths = [served.auth, {}, {"Authorization": "Basic bWFyaWE6eA=="}, {"Authorization": "Bearer nao-existe"},
-             {"Authorization": "bearer " + served.token}, {"Authorization": "Bearer"}]
+def count_direct_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many requests the direct handlers looked at (each reads the token first)."""
     taken = [0]
     bearer_token = backend.server.bearer_token
 
@@ -323,6 +320,15 @@ def test_the_direct_listing_answers_like_fastapi(served: Served, ticket: dict[st
         return bearer_token(request)
 
     monkeypatch.setattr(backend.server, "bearer_token", counted)
+    return taken
+
+
+def test_the_direct_listing_answers_like_fastapi(served: Served, ticket: dict[str, Any],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``GET /tickets`` skips FastAPI's handler when it can: status, headers and bytes must not tell."""
+    auths = [served.auth, {}, {"Authorization": "Basic bWFyaWE6eA=="}, {"Authorization": "Bearer nao-existe"},
+             {"Authorization": "bearer " + served.token}, {"Authorization": "Bearer"}]
+    taken = count_direct_calls(monkeypatch)
 
     def answers() -> list[tuple[int, list[tuple[str, str]], bytes]]:
         with httpx.Client(base_url=served.url, trust_env=False) as http:
@@ -335,6 +341,48 @@ def test_the_direct_listing_answers_like_fastapi(served: Served, ticket: dict[st
     monkeypatch.setattr(DirectRoute, "enabled", False)
     assert answers() == direct
     assert taken[0] == len(LISTINGS) * len(auths)  # FastAPI's own handler answered
+
+
+def test_the_direct_creation_answers_like_fastapi(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``POST /tickets`` too: a ticket made the direct way comes back identical from FastAPI's (the same key)."""
+    good = served.ticket_body()
+    json_body = {"Content-Type": "application/json"}
+    cases: list[tuple[dict[str, str], dict[str, Any]]] = [
+        (served.auth, {"json": good}),
+        ({**served.auth, "Idempotency-Key": ""}, {"json": good}),
+        ({**served.auth, "Idempotency-Key": "k" * 200}, {"json": good}),
+        ({**served.auth, "Idempotency-Key": "k" * 201}, {"json": good}),
+        ({**served.auth, "Idempotency-Key": "k" * 201}, {"content": b"[1]", "headers": json_body}),
+        ({}, {"json": good}),
+        ({"Authorization": "Bearer nao-existe"}, {"json": {"title": 1}}),
+        ({"Authorization": "Basic bWFyaWE6eA=="}, {"json": good}),
+        (served.auth, {"json": {**good, "title": 12}}),
+        (served.auth, {"json": {**good, "desk": "nenhum"}}),
+        (served.auth, {"content": b'{"title": "sem fim"', "headers": json_body}),
+        (served.auth, {"content": b"title=x", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}),
+        (served.auth, multipart(good, [("a.txt", b"x")])),
+        (served.auth, multipart(good, [("programa.exe", b"MZ")])),
+        (served.auth, {"data": {"outro": "x"}, "files": [("files", ("a.txt", b"x", "text/plain"))]}),
+    ]
+
+    def answers() -> list[tuple[int, list[tuple[str, str]], bytes]]:
+        found = []
+        with httpx.Client(base_url=served.url, trust_env=False) as http:
+            for number, (headers, kwargs) in enumerate(cases):
+                # Each case its own key unless it brings one: the second pass replays the first's ticket.
+                extra = kwargs.get("headers", {})
+                headers = {"Idempotency-Key": f"direct-{number}", **headers, **extra}
+                r = http.post(f"{API}/tickets", headers=headers, **{k: v for k, v in kwargs.items() if k != "headers"})
+                found.append((r.status_code, [h for h in r.headers.multi_items() if h[0] != "date"], r.content))
+        return found
+
+    taken = count_direct_calls(monkeypatch)
+    direct = answers()
+    assert [status for status, _, _ in direct].count(201) == 3
+    assert taken[0] == len(cases)
+    monkeypatch.setattr(DirectRoute, "enabled", False)
+    assert answers() == direct
+    assert taken[0] == len(cases)
 
 
 # -- bad input: 422 in pt-BR, never 500 ------------------------------------------------

@@ -100,7 +100,7 @@ from backend.sgta.domain import (
 )
 from backend.sgta.domain import Trail as SgtaTrail
 from backend.sgta.domain import TrailSummary as SgtaTrailSummary
-from backend.store import EventRecord, Store, TooLong
+from backend.store import EventRecord, Store
 from backend.uploads import UploadLimits, read_multipart
 
 API_PREFIX = "/api/v1"
@@ -125,8 +125,6 @@ EVENT_QUEUE_SIZE = 256
 MAX_STREAMS_PER_USER = 8
 EVENT_REPLAY_LIMIT = 1000
 KEEPALIVE_SECONDS = 15.0
-#: How long a listing may read on the event loop before it goes to a thread instead.
-LOOP_READ_SECONDS = 0.003
 # Only these routes take multipart bodies, and only they get the larger upload limit.
 _UPLOAD_PATH = re.compile(rf"^{API_PREFIX}/tickets(/[^/]+/(comments|reply|note))?$")
 _SGTA_UPLOAD_PATH = re.compile(rf"^{API_PREFIX}/sgta/(trails/[^/]+/import|records/[^/]+/[a-z_]+)$")
@@ -691,21 +689,9 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         return service.knowledge(login, desk_id, q)
 
     async def list_page(login: str, params: TicketListParams) -> TicketPage:
-        query = params.to_query()
-        page = None
-        if not query.search:
-            # Most listings take well under a millisecond of SQL, less than the trip through
-            # the thread pool costs in CPU: tried here first, bounded, so a slow one (a deep
-            # page, a cold count over the whole store) holds the loop only that long and then
-            # runs in a thread. Searches (tens to hundreds of ms at 100,000 tickets) go there
-            # at once. Measured in BENCHMARKS.md, third round.
-            try:
-                with service.store.briefly(LOOP_READ_SECONDS):
-                    page = service.list_tickets(login, query)
-            except TooLong:
-                pass
-        if page is None:
-            page = await run_in_threadpool(service.list_tickets, login, query)
+        # An explicit trip to the thread pool: a search over every desk takes tens to
+        # hundreds of milliseconds, and the loop must go on serving the other clients.
+        page = await run_in_threadpool(service.list_tickets, login, params.to_query())
         return TicketPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit)
 
     async def list_tickets_direct(request: Request) -> Response | None:

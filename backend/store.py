@@ -15,7 +15,6 @@ import re
 import sqlite3
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,8 +62,6 @@ _SUMMARY_FROM = (
 #: Listing counts and search ids remembered per connection (see Store._remembered).
 _REMEMBERED_SIZE = 16
 _REMEMBERED_IDS_MAX = 20_000
-# SQLite VM steps between two clock checks of Store.briefly (~0.03–0.3 ms; a sort may go ~1.4 ms without one).
-_BRIEF_CHECK_STEPS = 1_000
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _log = logging.getLogger(__name__)
@@ -139,10 +136,6 @@ class EventRecord:
     internal: bool
     requester: str
     area: str
-
-
-class TooLong(Exception):
-    """A read under :meth:`Store.briefly` ran out of time, or wanted to write: do it in a thread."""
 
 
 class Store:
@@ -221,34 +214,8 @@ class Store:
         self._checkpointer.start()
 
     @contextmanager
-    def briefly(self, seconds: float) -> Iterator[None]:
-        """Reads only, for ``seconds`` in all, on this thread's connection; else :class:`TooLong`.
-
-        For the server's event loop: there a short read saves a trip through the thread
-        pool, which cost more CPU than a page of the listing itself (BENCHMARKS.md, third
-        round), but a long one (a deep page, a cold count over a large store) would hold
-        every other client. Past the time the running statement is interrupted, and a write
-        is refused before it waits for the write lock: the caller then goes to a thread.
-        """
-        conn = self.conn
-        deadline = time.perf_counter() + seconds
-        conn.set_progress_handler(lambda: time.perf_counter() > deadline, _BRIEF_CHECK_STEPS)
-        self._local.brief = True
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            if str(exc) == "interrupted":
-                raise TooLong(f"read over {seconds * 1000:g} ms") from exc
-            raise
-        finally:
-            self._local.brief = False
-            conn.set_progress_handler(None, 0)
-
-    @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: commits on success, rolls back on any error."""
-        if getattr(self._local, "brief", False):
-            raise TooLong("a write inside Store.briefly")
         conn = self.conn
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")

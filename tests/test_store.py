@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend.migrations import MIGRATIONS, SCHEMA_VERSION
-from backend.store import Store, TooLong, fts_query
+from backend.store import Store, fts_query
 
 
 def test_new_store_is_at_the_latest_version_with_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -200,43 +200,4 @@ def test_writers_of_one_store_take_turns(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert store.ticket_count() == 40
-    store.close()
-
-
-def test_a_brief_read_that_runs_long_is_interrupted_and_the_connection_stays_usable(tmp_path: Path) -> None:
-    """``Store.briefly`` (the server's reads on its event loop): past the time, TooLong; then as before."""
-    store = _store_with_requester(tmp_path / "breve.db")
-    count_to = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) SELECT count(*) FROM n"
-    with store.briefly(60.0):
-        assert store.conn.execute(count_to, (1000,)).fetchone()[0] == 1000
-    with pytest.raises(TooLong), store.briefly(0.001):
-        store.conn.execute(count_to, (10**9,)).fetchone()
-    # No clock left behind on the connection: a long read outside runs to its end.
-    assert store.conn.execute(count_to, (200_000,)).fetchone()[0] == 200_000
-    with pytest.raises(sqlite3.OperationalError, match="no such table"), store.briefly(60.0):
-        store.conn.execute("SELECT * FROM nada")
-    store.close()
-
-
-def test_a_brief_read_never_writes_nor_waits_for_the_write_lock(tmp_path: Path) -> None:
-    store = _store_with_requester(tmp_path / "breve.db")
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with store.write():
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    holding.wait(10)
-    try:
-        with pytest.raises(TooLong), store.briefly(60.0), store.write() as conn:
-            _add_ticket(conn, 1)
-    finally:
-        release.set()
-        thread.join()
-    with store.write() as conn:  # the flag is gone with the block
-        _add_ticket(conn, 2)
-    assert store.ticket_count() == 1
     store.close()

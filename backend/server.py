@@ -20,10 +20,10 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import uvicorn
@@ -33,7 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -106,6 +106,7 @@ from backend.uploads import UploadLimits, read_multipart
 API_PREFIX = "/api/v1"
 ATTACHMENT_HEADER = "X-Demandas-Attachment"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 200
 LOGIN_HEADER = "X-Demandas-Login"
 INSECURE_WARNING = (
     "Atenção: o servidor escuta em {host}, fora do loopback, SEM criptografia (HTTP puro): tokens e demandas "
@@ -114,6 +115,8 @@ INSECURE_WARNING = (
 )
 INTERNAL_ERROR = "Erro interno do servidor. Tente de novo; se persistir, avise quem administra o servidor."
 SQLITE_MAX_INT = 2**63 - 1
+_TICKET_PAGE = TypeAdapter(TicketPage)
+_TICKET = TypeAdapter(Ticket)
 # Past this, an oversized body is not read to the end: the connection is dropped.
 _DRAIN_FACTOR = 4
 #: Event streams: the server's per-connection buffer, the open streams a user may hold,
@@ -397,7 +400,7 @@ _bearer = HTTPBearer(
 )
 
 IdempotencyKey = Annotated[str | None, Header(
-    alias=IDEMPOTENCY_HEADER, max_length=200,
+    alias=IDEMPOTENCY_HEADER, max_length=MAX_IDEMPOTENCY_KEY,
     description="Identifica o envio (um UUID por envio lógico, repetido nas novas tentativas): a mesma chave "
                 "devolve o resultado da primeira vez em vez de registrar de novo.")]
 IfMatch = Annotated[str | None, Header(
@@ -406,6 +409,87 @@ IfMatch = Annotated[str | None, Header(
 LastEventId = Annotated[str | None, Header(
     alias="Last-Event-ID", max_length=40,
     description="Id do último evento recebido: ao reconectar, os eventos perdidos são reenviados.")]
+
+
+class TicketListParams(BaseModel):
+    """The query parameters of ``GET /tickets``, validated in one pass.
+
+    One model rather than 13 parameters: FastAPI handles each parameter on its own, and
+    that was an eighth of the server's time per listing (BENCHMARKS.md). The OpenAPI
+    document lists the same parameters either way.
+    """
+
+    scope: TicketScope = TicketScope.MINE
+    active_only: bool = True
+    status: Annotated[str | None, Field(max_length=200)] = None
+    search: Annotated[str, Field(max_length=200)] = ""
+    sort: SortKey = SortKey.CREATED
+    descending: bool = True
+    # The service checks the window (same message as the local adapter); the bound
+    # only keeps absurd numbers from overflowing SQLite's 64-bit integers.
+    offset: Annotated[int, Field(le=SQLITE_MAX_INT)] = 0
+    limit: Annotated[int, Field(le=SQLITE_MAX_INT, description=f"Entre 1 e {MAX_PAGE}.")] = 50
+    desk: Annotated[str | None, Field(max_length=100)] = None
+    assignee: Annotated[str | None, Field(max_length=100)] = None
+    area: Annotated[str | None, Field(max_length=200)] = None
+    overdue: bool = False
+    flag: Flag | None = None
+
+    def to_query(self) -> TicketQuery:
+        """The service's query."""
+        return TicketQuery(scope=self.scope, active_only=self.active_only, status=self.status, search=self.search,
+                           sort=self.sort, descending=self.descending, offset=self.offset, limit=self.limit,
+                           desk=self.desk, assignee=self.assignee, area=self.area, overdue=self.overdue,
+                           flag=self.flag)
+
+
+class DirectRoute(APIRoute):
+    """A route that answers its usual request itself and leaves every other one to FastAPI.
+
+    ``direct(request)`` returns the response, or None for FastAPI's own handler (its
+    dependencies, validation and error answers) to take the request. The endpoint's
+    signature still describes the route in the OpenAPI document. For the hot endpoints
+    only: FastAPI's generic per-request work (solving dependencies one parameter at a time,
+    checking the returned model again) was about half of the server's CPU per listing
+    (BENCHMARKS.md, third round).
+    ``tests/test_server_http.py`` compares both ways answer for answer.
+    """
+
+    #: Off in tests, to get FastAPI's own answers to compare with.
+    enabled: ClassVar[bool] = True
+
+    @staticmethod
+    async def direct(request: Request) -> Response | None:
+        """The response, or None to leave the request to FastAPI (see :func:`direct_route`)."""
+        return None
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The direct handler in front of FastAPI's."""
+        standard = super().get_route_handler()
+        direct = self.direct
+
+        async def handler(request: Request) -> Response:
+            response = await direct(request) if DirectRoute.enabled else None
+            return response if response is not None else await standard(request)
+
+        return handler
+
+
+def direct_route(direct: Callable[[Request], Awaitable[Response | None]]) -> type[APIRoute]:
+    """A :class:`DirectRoute` class answering with ``direct``."""
+    return type("DirectRoute", (DirectRoute,), {"direct": staticmethod(direct)})
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header as FastAPI's ``HTTPBearer`` reads it; None if absent."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if not scheme or not token or scheme.lower() != "bearer":
+        return None
+    return token
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -519,18 +603,23 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
     app.add_exception_handler(sqlite3.OperationalError, _database_error)
     app.add_exception_handler(Exception, _internal_error)
 
+    async def token_user(token: str) -> User:
+        """The user a token belongs to (Unauthenticated if none)."""
+        # On the loop: one indexed read (tens of microseconds; in WAL mode a reader never waits
+        # for a writer), where a trip through the thread pool cost more than the lookup itself
+        # (BENCHMARKS.md). The write that refreshes the token's last use (every few minutes)
+        # still goes to the pool.
+        user, stale = accounts.identify(token)
+        if stale is not None:
+            await run_in_threadpool(accounts.touch, stale)
+        return user
+
     async def current_user(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
                            response: Response) -> User:
         """The user the bearer token belongs to (named back in a header, so clients know who they are)."""
         if credentials is None:
             raise Unauthenticated(_NO_TOKEN, field="token")
-        # On the loop: one indexed read (tens of microseconds; in WAL mode a reader never waits
-        # for a writer), where a trip through the thread pool cost more than the lookup itself
-        # (BENCHMARKS.md). The write that refreshes the token's last use (every few minutes)
-        # still goes to the pool.
-        user, stale = accounts.identify(credentials.credentials)
-        if stale is not None:
-            await run_in_threadpool(accounts.touch, stale)
+        user = await token_user(credentials.credentials)
         response.headers[LOGIN_HEADER] = user.login
         return user
 
@@ -599,35 +688,34 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """The desk's knowledge articles ("Conhecimentos"), best matches first; all when ``q`` is empty."""
         return service.knowledge(login, desk_id, q)
 
-    @api.get("/tickets", tags=["demandas"])
-    async def list_tickets(
-        login: Actor,
-        scope: TicketScope = TicketScope.MINE,
-        active_only: bool = True,
-        status: Annotated[str | None, Query(max_length=200)] = None,
-        search: Annotated[str, Query(max_length=200)] = "",
-        sort: SortKey = SortKey.CREATED,
-        descending: bool = True,
-        # The service checks the window (same message as the local adapter); the bound
-        # only keeps absurd numbers from overflowing SQLite's 64-bit integers.
-        offset: Annotated[int, Query(le=SQLITE_MAX_INT)] = 0,
-        limit: Annotated[int, Query(le=SQLITE_MAX_INT, description=f"Entre 1 e {MAX_PAGE}.")] = 50,
-        desk: Annotated[str | None, Query(max_length=100)] = None,
-        assignee: Annotated[str | None, Query(max_length=100)] = None,
-        area: Annotated[str | None, Query(max_length=200)] = None,
-        overdue: bool = False,
-        flag: Flag | None = None,
-    ) -> TicketPage:
-        """One page of the tickets the user may see, with the total count."""
-        query = TicketQuery(scope=scope, active_only=active_only, status=status, search=search, sort=sort,
-                            descending=descending, offset=offset, limit=limit, desk=desk, assignee=assignee,
-                            area=area, overdue=overdue, flag=flag)
-
-        # async + an explicit trip to the thread pool: FastAPI then checks the answer on the
-        # loop; a plain def made one more trip just for that (each costs more than the query
-        # on 2 cores: BENCHMARKS.md). The token check stays a dependency, so it still runs first.
-        page = await run_in_threadpool(service.list_tickets, login, query)
+    async def list_page(login: str, params: TicketListParams) -> TicketPage:
+        # An explicit trip to the thread pool: a search over every desk takes tens to
+        # hundreds of milliseconds, and the loop must go on serving the other clients.
+        page = await run_in_threadpool(service.list_tickets, login, params.to_query())
         return TicketPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit)
+
+    async def list_tickets_direct(request: Request) -> Response | None:
+        """The usual listing: valid parameters and a bearer token (anything else: FastAPI's way)."""
+        token = bearer_token(request)
+        if token is None:
+            return None
+        try:
+            # dict(): the last of repeated parameters, as FastAPI takes them.
+            params = TicketListParams.model_validate(dict(request.query_params))
+        except ValidationError:
+            return None
+        user = await token_user(token)
+        page = await list_page(user.login, params)
+        response = Response(_TICKET_PAGE.dump_json(page), media_type="application/json")
+        response.headers[LOGIN_HEADER] = user.login
+        return response
+
+    async def list_tickets(login: Actor, params: Annotated[TicketListParams, Query()]) -> TicketPage:
+        """One page of the tickets the user may see, with the total count."""
+        return await list_page(login, params)
+
+    api.add_api_route("/tickets", list_tickets, methods=["GET"], tags=["demandas"],
+                      route_class_override=direct_route(list_tickets_direct))
 
     @api.get("/tickets/{number}", tags=["demandas"], responses={200: {
         "headers": {"ETag": {"description": 'A versão da demanda (ex.: "3"), para If-Match.',
@@ -639,13 +727,33 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
     # Files travel as multipart parts beside a JSON ``payload`` in the same request, not
     # through a separate upload endpoint: one request stays one atomic, idempotent write
     # (the key covers text and files), retries just resend it, and no orphan uploads pile up.
-    @api.post("/tickets", status_code=201, tags=["demandas"], openapi_extra=_upload_body(NewTicketIn))
+    async def open_ticket(request: Request, login: str, idempotency_key: str | None) -> Ticket:
+        body, files = await read_body(request, NewTicketIn, create_limits)
+        return await run_in_threadpool(service.create_ticket, login, body.to_domain(files), idempotency_key)
+
+    async def create_ticket_direct(request: Request) -> Response | None:
+        """The usual creation: a bearer token and an acceptable Idempotency-Key (anything else: FastAPI's way).
+
+        Decided before the body is read: FastAPI's handler must still find it unread.
+        """
+        token = bearer_token(request)
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if token is None or (key is not None and len(key) > MAX_IDEMPOTENCY_KEY):
+            return None
+        user = await token_user(token)
+        ticket = await open_ticket(request, user.login, key)
+        response = Response(_TICKET.dump_json(ticket), status_code=201, media_type="application/json")
+        response.headers[LOGIN_HEADER] = user.login
+        _etag(response, ticket)
+        return response
+
     async def create_ticket(request: Request, response: Response, login: Actor,
                             idempotency_key: IdempotencyKey = None) -> Ticket:
         """Open a ticket (JSON, or multipart/form-data with files)."""
-        body, files = await read_body(request, NewTicketIn, create_limits)
-        ticket = await run_in_threadpool(service.create_ticket, login, body.to_domain(files), idempotency_key)
-        return _etag(response, ticket)
+        return _etag(response, await open_ticket(request, login, idempotency_key))
+
+    api.add_api_route("/tickets", create_ticket, methods=["POST"], status_code=201, tags=["demandas"],
+                      openapi_extra=_upload_body(NewTicketIn), route_class_override=direct_route(create_ticket_direct))
 
     async def _post(request: Request, response: Response, login: str, number: str, action: str,
                     key: str | None, if_match: str | None) -> Ticket:

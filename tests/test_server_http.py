@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+import backend.server
 import tui.adapters.http as http_adapter
 from backend.accounts import Accounts
 from backend.api_models import NewTicketIn, ProfileIn
@@ -35,7 +36,14 @@ from backend.errors import (
     Unavailable,
     ValidationFailed,
 )
-from backend.server import bind_socket, content_disposition, expected_version, is_loopback_host, serve
+from backend.server import (
+    DirectRoute,
+    bind_socket,
+    content_disposition,
+    expected_version,
+    is_loopback_host,
+    serve,
+)
 from backend.service import HelpdeskService
 from backend.store import Store
 from tests.server_helper import issue_token, running_server
@@ -290,6 +298,94 @@ def test_foreign_host_header_is_refused(served: Served) -> None:
     port = served.url.rsplit(":", 1)[1]
     for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
         assert httpx.get(f"{served.url}{API}/me", headers={**served.auth, "Host": host}).status_code == 200
+
+
+# -- the direct listing: FastAPI's answers, without FastAPI's per-request work ------------
+
+LISTINGS = [
+    "", "scope=visible&active_only=false", "limit=3&offset=1&sort=title&descending=false", "search=relat%C3%B3rio",
+    "status=cancelado&active_only=false", "flag=atrasada", "overdue=true&assignee=me", "desk=ecage", "limit=1&limit=2",
+    "unknown=1", "search=", "active_only=0&descending=no&overdue=on", "limit=+7", "limit=3.0",
+    # refused, by FastAPI or by the service
+    "limit=abc", "limit=501", "limit=0", "limit=", "offset=-1", "scope=todos", "active_only=talvez",
+    "search=" + "a" * 201, "desk=nao-existe", "status=Arquivado", "area=nenhuma", "flag=x",
+    "limit=99999999999999999999", "scope=todos&limit=abc",
+]
+
+
+def count_direct_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many requests the direct handlers looked at (each reads the token first)."""
+    taken = [0]
+    bearer_token = backend.server.bearer_token
+
+    def counted(request: Any) -> str | None:
+        taken[0] += 1
+        return bearer_token(request)
+
+    monkeypatch.setattr(backend.server, "bearer_token", counted)
+    return taken
+
+
+def test_the_direct_listing_answers_like_fastapi(served: Served, ticket: dict[str, Any],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``GET /tickets`` skips FastAPI's handler when it can: status, headers and bytes must not tell."""
+    auths = [served.auth, {}, {"Authorization": "Basic bWFyaWE6eA=="}, {"Authorization": "Bearer nao-existe"},
+             {"Authorization": "bearer " + served.token}, {"Authorization": "Bearer"}]
+    taken = count_direct_calls(monkeypatch)
+
+    def answers() -> list[tuple[int, list[tuple[str, str]], bytes]]:
+        with httpx.Client(base_url=served.url, trust_env=False) as http:
+            return [(r.status_code, [h for h in r.headers.multi_items() if h[0] != "date"], r.content)
+                    for r in (http.get(f"{API}/tickets?{query}", headers=auth) for query in LISTINGS for auth in auths)]
+
+    direct = answers()
+    assert taken[0] == len(LISTINGS) * len(auths)
+    assert sum(status == 200 for status, _, _ in direct) >= 10
+    monkeypatch.setattr(DirectRoute, "enabled", False)
+    assert answers() == direct
+    assert taken[0] == len(LISTINGS) * len(auths)  # FastAPI's own handler answered
+
+
+def test_the_direct_creation_answers_like_fastapi(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``POST /tickets`` too: a ticket made the direct way comes back identical from FastAPI's (the same key)."""
+    good = served.ticket_body()
+    json_body = {"Content-Type": "application/json"}
+    cases: list[tuple[dict[str, str], dict[str, Any]]] = [
+        (served.auth, {"json": good}),
+        ({**served.auth, "Idempotency-Key": ""}, {"json": good}),
+        ({**served.auth, "Idempotency-Key": "k" * 200}, {"json": good}),
+        ({**served.auth, "Idempotency-Key": "k" * 201}, {"json": good}),
+        ({**served.auth, "Idempotency-Key": "k" * 201}, {"content": b"[1]", "headers": json_body}),
+        ({}, {"json": good}),
+        ({"Authorization": "Bearer nao-existe"}, {"json": {"title": 1}}),
+        ({"Authorization": "Basic bWFyaWE6eA=="}, {"json": good}),
+        (served.auth, {"json": {**good, "title": 12}}),
+        (served.auth, {"json": {**good, "desk": "nenhum"}}),
+        (served.auth, {"content": b'{"title": "sem fim"', "headers": json_body}),
+        (served.auth, {"content": b"title=x", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}),
+        (served.auth, multipart(good, [("a.txt", b"x")])),
+        (served.auth, multipart(good, [("programa.exe", b"MZ")])),
+        (served.auth, {"data": {"outro": "x"}, "files": [("files", ("a.txt", b"x", "text/plain"))]}),
+    ]
+
+    def answers() -> list[tuple[int, list[tuple[str, str]], bytes]]:
+        found = []
+        with httpx.Client(base_url=served.url, trust_env=False) as http:
+            for number, (headers, kwargs) in enumerate(cases):
+                # Each case its own key unless it brings one: the second pass replays the first's ticket.
+                extra = kwargs.get("headers", {})
+                headers = {"Idempotency-Key": f"direct-{number}", **headers, **extra}
+                r = http.post(f"{API}/tickets", headers=headers, **{k: v for k, v in kwargs.items() if k != "headers"})
+                found.append((r.status_code, [h for h in r.headers.multi_items() if h[0] != "date"], r.content))
+        return found
+
+    taken = count_direct_calls(monkeypatch)
+    direct = answers()
+    assert [status for status, _, _ in direct].count(201) == 3
+    assert taken[0] == len(cases)
+    monkeypatch.setattr(DirectRoute, "enabled", False)
+    assert answers() == direct
+    assert taken[0] == len(cases)
 
 
 # -- bad input: 422 in pt-BR, never 500 ------------------------------------------------

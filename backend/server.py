@@ -67,10 +67,12 @@ from backend.domain import (
     Flag,
     KnowledgeArticle,
     NewAttachment,
+    Page,
     QueueCounts,
     SortKey,
     Ticket,
     TicketQuery,
+    TicketSummary,
     User,
 )
 from backend.domain import Scope as TicketScope
@@ -108,6 +110,9 @@ ATTACHMENT_HEADER = "X-Demandas-Attachment"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 200
 LOGIN_HEADER = "X-Demandas-Login"
+#: On a listing: the event stream's position before the page was read. A client that opens the
+#: stream later (Last-Event-ID) misses nothing that changed after its first page.
+EVENT_POSITION_HEADER = "X-Demandas-Event-Id"
 INSECURE_WARNING = (
     "Atenção: o servidor escuta em {host}, fora do loopback, SEM criptografia (HTTP puro): tokens e demandas "
     "trafegam em texto claro pela rede. Use um túnel SSH (ssh -L {port}:127.0.0.1:{port} SERVIDOR) ou ponha "
@@ -688,11 +693,16 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         """The desk's knowledge articles ("Conhecimentos"), best matches first; all when ``q`` is empty."""
         return service.knowledge(login, desk_id, q)
 
-    async def list_page(login: str, params: TicketListParams) -> TicketPage:
+    async def list_page(login: str, params: TicketListParams) -> tuple[TicketPage, dict[str, str]]:
+        """The page and its EVENT_POSITION_HEADER."""
+        def read() -> tuple[int, Page[TicketSummary]]:
+            return hub.last_id, service.list_tickets(login, params.to_query())  # the position first
+
         # An explicit trip to the thread pool: a search over every desk takes tens to
         # hundreds of milliseconds, and the loop must go on serving the other clients.
-        page = await run_in_threadpool(service.list_tickets, login, params.to_query())
-        return TicketPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit)
+        position, page = await run_in_threadpool(read)
+        return (TicketPage(items=list(page.items), total=page.total, offset=page.offset, limit=page.limit),
+                {EVENT_POSITION_HEADER: str(position)})
 
     async def list_tickets_direct(request: Request) -> Response | None:
         """The usual listing: valid parameters and a bearer token (anything else: FastAPI's way)."""
@@ -705,17 +715,25 @@ def create_app(service: HelpdeskService, *, accounts: Accounts | None = None,
         except ValidationError:
             return None
         user = await token_user(token)
-        page = await list_page(user.login, params)
+        page, headers = await list_page(user.login, params)
         response = Response(_TICKET_PAGE.dump_json(page), media_type="application/json")
         response.headers[LOGIN_HEADER] = user.login
+        response.headers.update(headers)  # in FastAPI's order
         return response
 
-    async def list_tickets(login: Actor, params: Annotated[TicketListParams, Query()]) -> TicketPage:
+    async def list_tickets(login: Actor, params: Annotated[TicketListParams, Query()],
+                           response: Response) -> TicketPage:
         """One page of the tickets the user may see, with the total count."""
-        return await list_page(login, params)
+        page, headers = await list_page(login, params)
+        response.headers.update(headers)
+        return page
 
     api.add_api_route("/tickets", list_tickets, methods=["GET"], tags=["demandas"],
-                      route_class_override=direct_route(list_tickets_direct))
+                      route_class_override=direct_route(list_tickets_direct), responses={200: {
+                          "headers": {EVENT_POSITION_HEADER: {
+                              "description": "Posição do fluxo de eventos antes da leitura: use-a como "
+                                             "Last-Event-ID ao abrir /events para não perder mudanças.",
+                              "schema": {"type": "string"}}}}})
 
     @api.get("/tickets/{number}", tags=["demandas"], responses={200: {
         "headers": {"ETag": {"description": 'A versão da demanda (ex.: "3"), para If-Match.',

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from backend.domain import Page, TicketSummary
+from backend.domain import EntryKind, Page, TicketSummary
 from tests.contract.conftest import Backend
+from tests.contract.test_safe_writes import EVENT_WAIT, next_event
 from tests.contract.test_tickets import example
 from tui.adapter import Adapter
 from tui.first_page import HOME_FIRST_PAGE
@@ -43,3 +44,20 @@ async def test_list_tickets_waits_for_the_prefetched_read(backend: Backend, requ
     other = replace(HOME_FIRST_PAGE, active_only=False)
     starting.prefetch(HOME_FIRST_PAGE)
     assert await starting.list_tickets(other) == await requester.list_tickets(other)  # not mistaken for another
+
+
+async def test_a_change_made_between_the_first_page_and_the_event_stream_is_not_missed(
+        backend: Backend, requester: Adapter, agent: Adapter) -> None:
+    # At start-up the first page is read while Textual loads, and the event stream opens
+    # later: a change in between must still arrive (the stream starts where the read did).
+    ticket = await requester.create_ticket(example())
+    starting = backend.adapter(requester.login)
+    starting.prefetch(HOME_FIRST_PAGE)
+    await prefetched(starting)
+    await agent.reply(ticket.number, "Resposta enquanto o aplicativo abria.")
+    events = starting.events()
+    try:
+        event = await asyncio.wait_for(next_event(events, ticket.number), EVENT_WAIT)
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
+    assert (event.number, event.kind, event.actor) == (ticket.number, EntryKind.COMMENT, "atendente")

@@ -63,6 +63,7 @@ API_PREFIX = "/api/v1"
 ATTACHMENT_HEADER = "X-Demandas-Attachment"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 LOGIN_HEADER = "X-Demandas-Login"
+EVENT_POSITION_HEADER = "X-Demandas-Event-Id"
 #: Waits between tries of a safe request: 5 tries over about 3 s, then Unavailable.
 RETRY_DELAYS: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6)
 #: Waits between reconnections of the event stream (the last one repeats).
@@ -187,6 +188,11 @@ class HttpAdapter(Adapter):
         self._tls_lock = threading.Lock()
         # (query, the read under way: the page and the login header, or None if it did not work)
         self._prefetched: tuple[TicketQuery, Future[tuple[Page[TicketSummary], str] | None]] | None = None
+        # Where the event stream starts: the position the server gave with the first listing,
+        # unless we wrote since (that is not news to us). See events().
+        self._writes = 0
+        self._events_from: tuple[str, int] | None = None
+        self._events_opened = False
 
     def _tls_context(self) -> ssl.SSLContext:
         """One TLS context for every client of this adapter: loading the CA bundle costs ~70 ms of CPU."""
@@ -288,6 +294,8 @@ class HttpAdapter(Adapter):
                     raise TooLarge(body_too_large_message(len(content), MAX_BODY_BYTES), field="text")
                 sent_headers["Content-Type"] = "application/json"
         safe = method == "GET" or idempotent
+        if method != "GET":
+            self._writes += 1
         client = self._http()
         delays = iter(self._retry_delays)
         while True:
@@ -396,7 +404,11 @@ class HttpAdapter(Adapter):
         return self._page(await self._request("GET", "/tickets", params=query_params(query)))
 
     def _page(self, response: httpx.Response) -> Page[TicketSummary]:
-        return self._decode(Page[TicketSummary], response)
+        page = self._decode(Page[TicketSummary], response)
+        position = response.headers.get(EVENT_POSITION_HEADER, "")
+        if self._events_from is None and not self._events_opened and position.isdigit():
+            self._events_from = (position, self._writes)
+        return page
 
     async def get_ticket(self, number: str) -> Ticket:
         """A ticket with its timeline and the actions the user may take."""
@@ -581,8 +593,13 @@ class HttpAdapter(Adapter):
         return response.status_code == 200
 
     async def events(self) -> AsyncIterator[TicketEvent]:
-        """Server-sent events of ``/events``, reconnecting with backoff and resuming from the last id."""
-        last_id: str | None = None
+        """Server-sent events of ``/events``, reconnecting with backoff and resuming from the last id.
+
+        The first connection resumes from where the server stood before the first listing
+        (at start-up, read while Textual loaded), so a change made meanwhile is not missed.
+        """
+        early, self._events_from, self._events_opened = self._events_from, None, True
+        last_id: str | None = early[0] if early is not None and early[1] == self._writes else None
         failures = 0
         timeout = httpx.Timeout(self._timeout, read=self._event_read_timeout)
         while True:

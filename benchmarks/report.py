@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,10 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "benchmarks" / "results.json"
-    print(markdown(json.loads(path.read_text())))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("results", nargs="?", type=Path, default=ROOT / "benchmarks" / "results.json",
+                        help="the results file of `benchmarks.run` (default: benchmarks/results.json)")
+    print(markdown(json.loads(parser.parse_args().results.read_text())))
 
 
 if __name__ == "__main__":

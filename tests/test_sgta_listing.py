@@ -180,7 +180,8 @@ SEARCHES = ("", "silva", "SILVA", "grun", "Grün", "zanella joinville", "chapeco
             "devolvido", "monitoramento", "em monitoramento", "vencido", "alteracao", "alteração solicitada",
             "aceita", "recusada", "prazo", "descumprido", "prazo de justificativa descumprido", "cláudia",
             "claudia pacheco", "pacheco", "ana", "gabriela", "7", "12", "1", "33", "r$", "***", "silva descumprido",
-            "silva alteracao", "xyz", "joinville em análise", "blumenau monitoramento vencido", "kühn")
+            "silva alteracao", "xyz", "joinville em análise", "blumenau monitoramento vencido", "kühn", "ndent",
+            "volv ado", "o", "e silva", "a\x00b", "89", "0", "judicial 1")
 STATUSES = (None, *SgtaStatus)
 WINDOWS = ((0, 50), (0, 1), (3, 7), (55, 50), (200, 50))
 ACTORS = ("gestor", "gabi", "ana", "bia", "duo")

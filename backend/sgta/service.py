@@ -261,9 +261,14 @@ class SgtaService:
                 found = times[text] = from_db_time(text)
             return found
 
+        # SQLite drops the records that cannot hold a word, before any of them reaches Python: a word that no
+        # flag label holds can only be in the search text, the id, the status label, the observation or the
+        # reserver's name. Words a flag label may hold (and odd ones, with NUL) are left to the loop below.
+        prefilter = [(w, [s for s in SgtaStatus if w in _STATUS_FOLDED[s.value]]) for w in dict.fromkeys(words)
+                     if "\x00" not in w and not any(w in label for label in _FLAG_FOLDED.values())]
         matched: list[int] = []
         for record_id, status_value, observation, name, due, monitor, justified, search_text in self.db.record_keys(
-                trail_id, units, status):
+                trail_id, units, status, prefilter):
             static = " ".join((search_text, _STATUS_FOLDED[status_value], fold_once(observation),
                                fold_once(name or ""), str(record_id)))
             rest = [w for w in words if w not in static]

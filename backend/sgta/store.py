@@ -153,12 +153,27 @@ class SgtaStore:
             " ORDER BY r.id", (*params, limit, offset)).fetchall()
         return [_row(r) for r in rows]
 
-    def record_keys(self, trail: str, units: Sequence[str] | None,
-                    status: SgtaStatus | None) -> list[tuple[int, str, str, str | None, str, str | None, str | None,
-                                                             str]]:
-        """What searching needs of every record, oldest first, undecoded: (id, status, observation, reserved_by's
-        name, due_at, monitor_until, justified_at, search text)."""
+    def record_keys(self, trail: str, units: Sequence[str] | None, status: SgtaStatus | None,
+                    words: Sequence[tuple[str, Sequence[SgtaStatus]]] = ()) -> list[tuple[
+                        int, str, str, str | None, str, str | None, str | None, str]]:
+        """What searching needs of the records, oldest first, undecoded: (id, status, observation, reserved_by's
+        name, due_at, monitor_until, justified_at, search text).
+
+        ``words``, a pre-filter: for each (word, statuses), only the records whose search text or id (for a
+        number) holds the word, or whose status is one of ``statuses``, or that have an observation or a
+        reserver (whose folded texts only the caller can match). The caller still matches every record returned.
+        """
         where, params = self._trail_where(trail, units, status)
+        for word, statuses in words:
+            where += " AND (instr(r.search_text, ?) > 0 OR r.observation != '' OR r.reserved_by IS NOT NULL"
+            params.append(word)
+            if word.isascii() and word.isdigit():
+                where += " OR instr(CAST(r.id AS TEXT), ?) > 0"
+                params.append(word)
+            if statuses:
+                where += f" OR r.status IN ({', '.join('?' for _ in statuses)})"
+                params.extend(s.value for s in statuses)
+            where += ")"
         return self.conn.execute(
             "SELECT r.id, r.status, r.observation, u.name, r.due_at, r.monitor_until, r.justified_at, r.search_text"
             f" FROM sgta_records r LEFT JOIN users u ON u.login = r.reserved_by WHERE {where} ORDER BY r.id",

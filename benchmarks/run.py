@@ -25,7 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from benchmarks import scale, search, server, startup, terminal_bytes
+from benchmarks import scale, search, server, sgta, startup, terminal_bytes
 from benchmarks.common import ROOT, Databases, Options, Result, cleanup, leftovers, table
 
 BENCHMARKS: dict[str, Callable[[Options], Result]] = {
@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[Options], Result]] = {
     "search": search.run,
     "terminal": terminal_bytes.run,
     "server": server.run,
+    "sgta": sgta.run,
 }
 
 

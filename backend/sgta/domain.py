@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from backend.domain import NewAttachment
 
@@ -270,6 +271,10 @@ class ChangeRequest:
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_text: str = ""
+
+
+#: What became of a record's latest change request; "" when it has none (the flags depend on it).
+ChangeMark = Literal["", "pending", "accepted", "refused"]
 
 
 @dataclass(frozen=True, slots=True)

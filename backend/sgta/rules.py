@@ -10,7 +10,7 @@ from datetime import datetime
 
 from backend.domain import Role, User
 from backend.rules import Refusal
-from backend.sgta.domain import STATUS_LABELS, ChangeRequest, SgtaAction, SgtaFlag, SgtaStatus, Trail
+from backend.sgta.domain import STATUS_LABELS, ChangeMark, ChangeRequest, SgtaAction, SgtaFlag, SgtaStatus, Trail
 from backend.text import format_date, format_datetime
 
 UNIT_SIDE = (SgtaStatus.PENDENTE, SgtaStatus.EM_ANALISE_UNIDADE, SgtaStatus.DEVOLVIDO)
@@ -64,15 +64,30 @@ def can_see(user: User, member: Membership, state: RecordState) -> Refusal | Non
 
 def flags_of(state: RecordState, now: datetime) -> tuple[SgtaFlag, ...]:
     """The flags of the record at ``now``, in the seed's order."""
-    flags: list[SgtaFlag] = []
-    if state.status is SgtaStatus.CONCLUIDO and state.monitor_until is not None:
-        flags.append(SgtaFlag.MONITORING if now <= state.monitor_until else SgtaFlag.MONITORING_EXPIRED)
     if state.pending_change is not None:
-        flags.append(SgtaFlag.CHANGE_REQUESTED)
+        change: ChangeMark = "pending"
     elif state.last_change is not None:
-        flags.append(SgtaFlag.CHANGE_ACCEPTED if state.last_change.accepted else SgtaFlag.CHANGE_REFUSED)
-    justified_late = state.justified_at is not None and state.justified_at > state.due_at
-    never_justified = state.justified_at is None and now > state.due_at
+        change = "accepted" if state.last_change.accepted else "refused"
+    else:
+        change = ""
+    return flags_at(state.status, state.monitor_until, state.due_at, state.justified_at, change, now)
+
+
+def flags_at(status: SgtaStatus, monitor_until: datetime | None, due_at: datetime, justified_at: datetime | None,
+             change: ChangeMark, now: datetime) -> tuple[SgtaFlag, ...]:
+    """:func:`flags_of` from the few fields it depends on (the listing's search works them out for many records).
+
+    ``change``: what became of the record's latest change request ("" when it has none).
+    """
+    flags: list[SgtaFlag] = []
+    if status is SgtaStatus.CONCLUIDO and monitor_until is not None:
+        flags.append(SgtaFlag.MONITORING if now <= monitor_until else SgtaFlag.MONITORING_EXPIRED)
+    if change == "pending":
+        flags.append(SgtaFlag.CHANGE_REQUESTED)
+    elif change:
+        flags.append(SgtaFlag.CHANGE_ACCEPTED if change == "accepted" else SgtaFlag.CHANGE_REFUSED)
+    justified_late = justified_at is not None and justified_at > due_at
+    never_justified = justified_at is None and now > due_at
     if justified_late or never_justified:
         flags.append(SgtaFlag.DEADLINE_MISSED)
     return tuple(flags)

@@ -23,6 +23,7 @@ from backend.sgta.domain import (
     MAX_DOC_BYTES,
     MAX_DOCS,
     STATUS_LABELS,
+    ChangeMark,
     ChangeRequest,
     Decision,
     GestorLoad,
@@ -31,16 +32,17 @@ from backend.sgta.domain import (
     RecordQuery,
     SgtaCounts,
     SgtaDoc,
+    SgtaFlag,
     SgtaRecord,
     SgtaRequest,
     SgtaStatus,
     Trail,
     TrailSummary,
 )
-from backend.sgta.rules import Membership, RecordState, actions_for, can_see, flags_of, is_gestor, why_not
+from backend.sgta.rules import Membership, RecordState, actions_for, can_see, flags_at, flags_of, is_gestor, why_not
 from backend.sgta.store import RecordRow, SgtaStore
 from backend.sgta.trails import areas, trail, trails
-from backend.store import to_db_time
+from backend.store import from_db_time, to_db_time
 from backend.text import format_date, format_size
 
 #: The word that, typed in the trail search, keeps only the trails the user may access (seed 001).
@@ -69,6 +71,11 @@ def fold(text: str) -> str:
     """Lower case without accents, for searching."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# A listing's search folds these for every record: once is enough.
+_STATUS_FOLDED: dict[str, str] = {s.value: fold(label) for s, label in STATUS_LABELS.items()}
+_FLAG_FOLDED: dict[SgtaFlag, str] = {f: fold(label) for f, label in FLAG_LABELS.items()}
 
 
 def _required(text: str, message: str, limit: int = MAX_TEXT, what: str = "O texto") -> str:
@@ -212,25 +219,72 @@ class SgtaService:
             units = sorted(member.units)
         else:
             raise Forbidden(f"Você não tem acesso à trilha {item.name}. {_NO_ACCESS}")
-        rows = self.db.records(item.id, units)
-        changes = self.db.change_requests([r.id for r, _ in rows])
         now = self.now()
-        matched: list[RecordRow] = []
-        for row, search_text in rows:
-            if query.status is not None and row.status is not query.status:
-                continue
+        # Several reads make the page: they see one state of the database, as the single read of old did.
+        with self.db.snapshot():
             if words:
-                flags = flags_of(self._state(row, changes.get(row.id)), now)
-                haystack = " ".join((search_text, fold(STATUS_LABELS[row.status]), fold(row.observation),
-                                     fold(row.reserved_by_name or ""), *(fold(FLAG_LABELS[f]) for f in flags),
-                                     str(row.id)))
-                if not all(w in haystack for w in words):
+                ids = self._matching(item.id, units, query.status, words, now)
+                total = len(ids)
+                rows = self.db.records_by_id(ids[query.offset:query.offset + query.limit])
+            else:
+                # Filter, count and window in SQL: a trail may hold tens of thousands of records.
+                total = self.db.count_records(item.id, units, query.status)
+                rows = self.db.record_page(item.id, units, query.status, query.offset, query.limit)
+            # Change requests, flags and actions are worked out for the page only.
+            changes = self.db.change_requests([row.id for row in rows])
+        window = [self._record(user, member, row, changes.get(row.id), now) for row in rows]
+        return Page(items=tuple(window), total=total, offset=query.offset, limit=query.limit)
+
+    def _matching(self, trail_id: str, units: list[str] | None, status: SgtaStatus | None,
+                  words: list[str], now: datetime) -> list[int]:
+        """The ids, in order, of the records whose search haystack holds every word.
+
+        The haystack is the record's search text, status label, observation, reserver's name, flag labels and
+        id, each folded. A word (no spaces) is in it when it is in one of them, so the flags (which need the
+        change requests and the dates parsed) are worked out only for the words the rest does not hold; folded
+        texts and parsed dates are remembered per distinct value (most records share them).
+        """
+        folded: dict[str, str] = {"": ""}
+        times: dict[str, datetime] = {}
+        flag_texts: dict[tuple[str, str | None, str, str | None, ChangeMark], str] = {}
+        marks: dict[int, ChangeMark] | None = None
+
+        def fold_once(text: str) -> str:
+            found = folded.get(text)
+            if found is None:
+                found = folded[text] = fold(text)
+            return found
+
+        def time_of(text: str) -> datetime:
+            found = times.get(text)
+            if found is None:
+                found = times[text] = from_db_time(text)
+            return found
+
+        # SQLite drops the records that cannot hold a word, before any of them reaches Python: a word that no
+        # flag label holds can only be in the search text, the id, the status label, the observation or the
+        # reserver's name. Words a flag label may hold (and odd ones, with NUL) are left to the loop below.
+        prefilter = [(w, [s for s in SgtaStatus if w in _STATUS_FOLDED[s.value]]) for w in dict.fromkeys(words)
+                     if "\x00" not in w and not any(w in label for label in _FLAG_FOLDED.values())]
+        matched: list[int] = []
+        for record_id, status_value, observation, name, due, monitor, justified, search_text in self.db.record_keys(
+                trail_id, units, status, prefilter):
+            static = " ".join((search_text, _STATUS_FOLDED[status_value], fold_once(observation),
+                               fold_once(name or ""), str(record_id)))
+            rest = [w for w in words if w not in static]
+            if rest:
+                if marks is None:
+                    marks = self.db.change_marks(trail_id)
+                key = (status_value, monitor, due, justified, marks.get(record_id, ""))
+                flags = flag_texts.get(key)
+                if flags is None:
+                    flags = flag_texts[key] = " ".join(_FLAG_FOLDED[f] for f in flags_at(
+                        SgtaStatus(status_value), time_of(monitor) if monitor else None, time_of(due),
+                        time_of(justified) if justified else None, key[4], now))
+                if not all(w in flags for w in rest):
                     continue
-            matched.append(row)
-        # Actions are worked out for the page only: a trail may hold tens of thousands of records.
-        window = [self._record(user, member, row, changes.get(row.id), now)
-                  for row in matched[query.offset:query.offset + query.limit]]
-        return Page(items=tuple(window), total=len(matched), offset=query.offset, limit=query.limit)
+            matched.append(record_id)
+        return matched
 
     def record(self, actor: str, record_id: int) -> SgtaRecord:
         """A record with its justification, change request, documents and events."""

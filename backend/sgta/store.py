@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from backend.sgta.domain import ChangeRequest, Justification, MemberRole, SgtaDoc, SgtaEvent, SgtaStatus
+from backend.sgta.domain import ChangeMark, ChangeRequest, Justification, MemberRole, SgtaDoc, SgtaEvent, SgtaStatus
 from backend.store import Store, from_db_time, to_db_time
 
 _RECORD_COLUMNS = ("r.id, r.trail, r.unit, r.vals, r.status, r.observation, r.reserved_by, u.name, r.created_at,"
@@ -61,6 +62,20 @@ class SgtaStore:
         """This thread's connection."""
         return self.store.conn
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one state of the database (a listing's count, window and change requests)."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            # Nothing was written: ending it either way only releases the snapshot.
+            conn.execute("COMMIT")
+
     # -- members -------------------------------------------------------------
 
     def memberships(self, login: str) -> list[tuple[MemberRole, str]]:
@@ -110,16 +125,83 @@ class SgtaStore:
                                 (record_id,)).fetchone()
         return _row(row) if row else None
 
-    def records(self, trail: str, units: Sequence[str] | None) -> list[tuple[RecordRow, str]]:
-        """Every record of ``trail`` (of ``units`` only, unless None) with its search text, oldest first."""
-        sql = (f"SELECT {_RECORD_COLUMNS}, r.search_text FROM sgta_records r"
-               " LEFT JOIN users u ON u.login = r.reserved_by WHERE r.trail = ?")
+    @staticmethod
+    def _trail_where(trail: str, units: Sequence[str] | None, status: SgtaStatus | None) -> tuple[str, list[Any]]:
+        where = "r.trail = ?"
         params: list[Any] = [trail]
         if units is not None:
-            sql += f" AND r.unit IN ({', '.join('?' for _ in units)})"
+            where += f" AND r.unit IN ({', '.join('?' for _ in units)})"
             params.extend(units)
-        rows = self.conn.execute(sql + " ORDER BY r.id", params).fetchall()
-        return [(_row(r), r[17]) for r in rows]
+        if status is not None:
+            where += " AND r.status = ?"
+            params.append(status.value)
+        return where, params
+
+    def count_records(self, trail: str, units: Sequence[str] | None, status: SgtaStatus | None) -> int:
+        """How many records of ``trail`` (of ``units`` only, unless None; of ``status`` only, unless None)."""
+        where, params = self._trail_where(trail, units, status)
+        return int(self.conn.execute(f"SELECT count(*) FROM sgta_records r WHERE {where}", params).fetchone()[0])
+
+    def record_page(self, trail: str, units: Sequence[str] | None, status: SgtaStatus | None, offset: int,
+                    limit: int) -> list[RecordRow]:
+        """One window of those records, oldest first."""
+        where, params = self._trail_where(trail, units, status)
+        # The window's ids from the (trail, id) index first; the user names and document counts for those only.
+        rows = self.conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM sgta_records r LEFT JOIN users u ON u.login = r.reserved_by"
+            f" WHERE r.id IN (SELECT r.id FROM sgta_records r WHERE {where} ORDER BY r.id LIMIT ? OFFSET ?)"
+            " ORDER BY r.id", (*params, limit, offset)).fetchall()
+        return [_row(r) for r in rows]
+
+    def record_keys(self, trail: str, units: Sequence[str] | None, status: SgtaStatus | None,
+                    words: Sequence[tuple[str, Sequence[SgtaStatus]]] = ()) -> list[tuple[
+                        int, str, str, str | None, str, str | None, str | None, str]]:
+        """What searching needs of the records, oldest first, undecoded: (id, status, observation, reserved_by's
+        name, due_at, monitor_until, justified_at, search text).
+
+        ``words``, a pre-filter: for each (word, statuses), only the records whose search text or id (for a
+        number) holds the word, or whose status is one of ``statuses``, or that have an observation or a
+        reserver (whose folded texts only the caller can match). The caller still matches every record returned.
+        """
+        where, params = self._trail_where(trail, units, status)
+        for word, statuses in words:
+            where += " AND (instr(r.search_text, ?) > 0 OR r.observation != '' OR r.reserved_by IS NOT NULL"
+            params.append(word)
+            if word.isascii() and word.isdigit():
+                where += " OR instr(CAST(r.id AS TEXT), ?) > 0"
+                params.append(word)
+            if statuses:
+                where += f" OR r.status IN ({', '.join('?' for _ in statuses)})"
+                params.extend(s.value for s in statuses)
+            where += ")"
+        return self.conn.execute(
+            "SELECT r.id, r.status, r.observation, u.name, r.due_at, r.monitor_until, r.justified_at, r.search_text"
+            f" FROM sgta_records r LEFT JOIN users u ON u.login = r.reserved_by WHERE {where} ORDER BY r.id",
+            params).fetchall()
+
+    def records_by_id(self, record_ids: Sequence[int]) -> list[RecordRow]:
+        """The records ``record_ids`` (those that exist), by id."""
+        result: list[RecordRow] = []
+        for start in range(0, len(record_ids), 500):
+            chunk = list(record_ids[start:start + 500])
+            rows = self.conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM sgta_records r LEFT JOIN users u ON u.login = r.reserved_by"
+                f" WHERE r.id IN ({', '.join('?' for _ in chunk)}) ORDER BY r.id", chunk).fetchall()
+            result.extend(_row(r) for r in rows)
+        result.sort(key=lambda row: row.id)
+        return result
+
+    def change_marks(self, trail: str) -> dict[int, ChangeMark]:
+        """record id -> what became of its latest change request, for ``trail``'s records that have one.
+
+        The same latest request as :meth:`change_requests` (its join with the author included), without
+        reading its texts: searching needs only this to work out the flags.
+        """
+        rows = self.conn.execute(
+            "SELECT c.record_id, c.accepted FROM sgta_change_requests c JOIN users u ON u.login = c.author"
+            " JOIN sgta_records r ON r.id = c.record_id WHERE r.trail = ? ORDER BY c.id", (trail,))
+        return {record_id: "pending" if accepted is None else "accepted" if accepted else "refused"
+                for record_id, accepted in rows}
 
     def trail_counts(self, units: Sequence[str] | None) -> dict[str, dict[SgtaStatus, int]]:
         """trail -> status -> count (of ``units`` only, unless None)."""

@@ -17,8 +17,10 @@ overwriting someone's work. ``None`` (the default) skips each check.
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Future
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -80,17 +82,45 @@ class Adapter(ABC):
     async def list_tickets(self, query: TicketQuery) -> Page[TicketSummary]:
         """One page of tickets, in a stable order, with the total count."""
 
+    # -- the start-up prefetch ------------------------------------------------
+
+    #: (query, our writes then, the read) of prefetch(); used once.
+    _prefetched: tuple[TicketQuery, int, Future[Page[TicketSummary]]] | None = None
+    #: Writes this adapter has made: a page read before one of them is not used.
+    _writes = 0
+
     def prefetch(self, query: TicketQuery) -> None:
         """Start reading ``query`` now, with no event loop yet; the next ``list_tickets(query)`` may use it.
 
-        A hint for start-up (``demandas`` calls it before Textual loads): adapters that cannot
-        read without a loop ignore it.
+        A hint for start-up (``demandas`` calls it before Textual loads). The read is used
+        once, by the same query, if this adapter wrote nothing meanwhile; if it failed, the
+        listing reads again, with its own retries and messages.
         """
-        return None  # optional: listing without it is always correct
+        future = self._read_ahead(query)
+        if future is not None:
+            self._prefetched = (query, self._writes, future)
+
+    def _read_ahead(self, query: TicketQuery) -> Future[Page[TicketSummary]] | None:
+        """A read of ``query`` started off the event loop; None where the adapter cannot (the default)."""
+        return None
 
     def take_prefetched(self, query: TicketQuery) -> Page[TicketSummary] | None:
         """The page ``prefetch(query)`` has already read, without waiting; None if it is not ready."""
-        return None
+        prefetched = self._prefetched
+        if prefetched is None or prefetched[:2] != (query, self._writes) or not prefetched[2].done():
+            return None
+        self._prefetched = None
+        return None if prefetched[2].exception() is not None else prefetched[2].result()
+
+    async def _prefetched_page(self, query: TicketQuery) -> Page[TicketSummary] | None:
+        """For ``list_tickets(query)``: the prefetched page (waiting for it), once; None to read as usual."""
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is None or prefetched[:2] != (query, self._writes):
+            return None
+        try:
+            return await asyncio.wrap_future(prefetched[2])
+        except Exception:  # the listing reads again and reports the error where it is handled
+            return None
 
     @abstractmethod
     async def get_ticket(self, number: str) -> Ticket:

@@ -61,3 +61,15 @@ async def test_a_change_made_between_the_first_page_and_the_event_stream_is_not_
     finally:
         await events.aclose()  # type: ignore[attr-defined]
     assert (event.number, event.kind, event.actor) == (ticket.number, EntryKind.COMMENT, "atendente")
+
+
+async def test_a_write_of_ours_makes_the_prefetched_page_stale(backend: Backend, requester: Adapter) -> None:
+    await requester.create_ticket(example(title="Antes"))
+    starting = backend.adapter(requester.login)
+    starting.prefetch(HOME_FIRST_PAGE)
+    assert starting._prefetched is not None
+    before = await asyncio.wrap_future(starting._prefetched[2])  # read to the end before the write
+    created = await starting.create_ticket(example(title="Depois"))
+    assert starting.take_prefetched(HOME_FIRST_PAGE) is None
+    page = await starting.list_tickets(HOME_FIRST_PAGE)
+    assert page.total == before.total + 1 and page.items[0].number == created.number

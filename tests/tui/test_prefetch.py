@@ -13,7 +13,7 @@ from textual.widgets import Static
 from backend.domain import Page, TicketSummary
 from screens.home import HomeScreen
 from tests.tui.conftest import recording, settle
-from tests.tui.data import Desk, new_ticket
+from tests.tui.data import Desk
 from tui import cli
 from tui.adapter import Adapter
 from tui.adapters.local import LocalAdapter
@@ -83,16 +83,6 @@ async def test_another_query_reads_the_store(desk: Desk, monkeypatch: pytest.Mon
     every = await adapter.list_tickets(replace(HOME_FIRST_PAGE, active_only=False))
     assert len(calls) == 2 and every.total == 6
     assert adapter.take_prefetched(HOME_FIRST_PAGE) is None  # a prefetch is good for the next listing only
-
-
-async def test_a_write_of_ours_makes_the_prefetched_page_stale(desk: Desk) -> None:
-    adapter = desk.adapter()
-    adapter.prefetch(HOME_FIRST_PAGE)
-    before = wait_for_prefetch(adapter)
-    created = await adapter.create_ticket(new_ticket("Aberta depois da leitura"))
-    assert adapter.take_prefetched(HOME_FIRST_PAGE) is None
-    page = await adapter.list_tickets(HOME_FIRST_PAGE)
-    assert page.total == before.total + 1 and page.items[0].number == created.number
 
 
 async def test_take_prefetched_hands_the_page_over_once(desk: Desk) -> None:

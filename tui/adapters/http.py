@@ -186,11 +186,8 @@ class HttpAdapter(Adapter):
         self._client: httpx.AsyncClient | None = None
         self._tls: ssl.SSLContext | None = None
         self._tls_lock = threading.Lock()
-        # (query, the read under way: the page and the login header, or None if it did not work)
-        self._prefetched: tuple[TicketQuery, Future[tuple[Page[TicketSummary], str] | None]] | None = None
         # Where the event stream starts: the position the server gave with the first listing,
         # unless we wrote since (that is not news to us). See events().
-        self._writes = 0
         self._events_from: tuple[str, int] | None = None
         self._events_opened = False
 
@@ -225,45 +222,26 @@ class HttpAdapter(Adapter):
                 "timeout": self._timeout, "trust_env": not _is_loopback(self.base_url),
                 "verify": self._tls_context()}
 
-    def prefetch(self, query: TicketQuery) -> None:
+    def _read_ahead(self, query: TicketQuery) -> Future[Page[TicketSummary]] | None:
         # The first page's round trip overlaps Textual's loading: a plain httpx.Client on a
-        # thread of its own (there is no event loop yet). One try; if anything goes wrong,
-        # list_tickets() asks again with its retries and its messages.
+        # thread of its own (there is no event loop yet), one try.
         if self._transport is not None:
-            return  # an in-process transport (tests) is async-only
-        future: Future[tuple[Page[TicketSummary], str] | None] = Future()
+            return None  # an in-process transport (tests) is async-only
+        future: Future[Page[TicketSummary]] = Future()
 
         def read() -> None:
-            result = None
             try:
                 with httpx.Client(**self._client_options()) as client:
                     response = client.get("tickets", params=query_params(query))
-                if response.is_success:
-                    result = self._page(response), response.headers.get(LOGIN_HEADER, "")
-            except Exception:  # any failure: list_tickets() reads again, and reports it
-                result = None
-            future.set_result(result)
+                if not response.is_success:
+                    raise self._refusal(response)
+                self.login = response.headers.get(LOGIN_HEADER, self.login)
+                future.set_result(self._page(response))
+            except Exception as exc:  # list_tickets() reads again, with its retries and messages
+                future.set_exception(exc)
 
         threading.Thread(target=read, name="demandas-prefetch", daemon=True).start()
-        self._prefetched = (query, future)
-
-    def _take(self, query: TicketQuery) -> Future[tuple[Page[TicketSummary], str] | None] | None:
-        prefetched, self._prefetched = self._prefetched, None
-        return prefetched[1] if prefetched is not None and prefetched[0] == query else None
-
-    def _use(self, read: tuple[Page[TicketSummary], str] | None) -> Page[TicketSummary] | None:
-        if read is None:
-            return None
-        page, login = read
-        self.login = login or self.login
-        return page
-
-    def take_prefetched(self, query: TicketQuery) -> Page[TicketSummary] | None:
-        prefetched = self._prefetched
-        if prefetched is None or prefetched[0] != query or not prefetched[1].done():
-            return None
-        future = self._take(query)
-        return self._use(future.result()) if future is not None else None
+        return future
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -396,11 +374,9 @@ class HttpAdapter(Adapter):
 
     async def list_tickets(self, query: TicketQuery) -> Page[TicketSummary]:
         """One page of tickets, with the total count."""
-        future = self._take(query)
-        if future is not None:
-            page = self._use(await asyncio.wrap_future(future))
-            if page is not None:
-                return page
+        page = await self._prefetched_page(query)
+        if page is not None:
+            return page
         return self._page(await self._request("GET", "/tickets", params=query_params(query)))
 
     def _page(self, response: httpx.Response) -> Page[TicketSummary]:

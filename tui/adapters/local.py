@@ -69,11 +69,9 @@ class LocalAdapter(Adapter):
         self._ready = False
         self._closed = False
         self._poll_seconds = poll_seconds
-        # Bumped by our own writes: they do not change PRAGMA data_version on our own connection.
-        self._writes = 0
+        # self._writes (Adapter) also tells events() of our own writes: they do not change
+        # PRAGMA data_version on our own connection.
         self._sgta_service: SgtaService | None = None
-        # (query, writes at the time, the read under way): see prefetch().
-        self._prefetched: tuple[TicketQuery, int, Future[Page[TicketSummary]]] | None = None
         self._events_from: tuple[int, int] | None = None  # (last entry id, data_version) before the first read
 
     def _svc(self) -> HelpdeskService:
@@ -110,26 +108,15 @@ class LocalAdapter(Adapter):
     async def desk(self, desk_id: str) -> DeskInfo:
         return await self._run(lambda s: s.desk(desk_id))
 
-    def prefetch(self, query: TicketQuery) -> None:
+    def _read_ahead(self, query: TicketQuery) -> Future[Page[TicketSummary]]:
         # The store thread opens the database and reads the page while the caller goes on
-        # (at start-up: while Textual's modules load). Used once, by the same query, if no
-        # write of ours came in between.
-        future = self._executor.submit(lambda: self._svc().list_tickets(self.login, query))
-        self._prefetched = (query, self._writes, future)
-
-    def take_prefetched(self, query: TicketQuery) -> Page[TicketSummary] | None:
-        prefetched = self._prefetched
-        if prefetched is None or prefetched[:2] != (query, self._writes) or not prefetched[2].done():
-            return None
-        if prefetched[2].exception() is not None:
-            return None  # list_tickets() raises it, where errors are handled
-        self._prefetched = None
-        return prefetched[2].result()
+        # (at start-up: while Textual's modules load).
+        return self._executor.submit(lambda: self._svc().list_tickets(self.login, query))
 
     async def list_tickets(self, query: TicketQuery) -> Page[TicketSummary]:
-        prefetched, self._prefetched = self._prefetched, None
-        if prefetched is not None and prefetched[:2] == (query, self._writes):
-            return await asyncio.wrap_future(prefetched[2])
+        page = await self._prefetched_page(query)
+        if page is not None:
+            return page
         return await self._run(lambda s: s.list_tickets(self.login, query))
 
     async def get_ticket(self, number: str) -> Ticket:

@@ -33,6 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -488,11 +489,8 @@ def direct_route(direct: Callable[[Request], Awaitable[Response | None]]) -> typ
 def bearer_token(request: Request) -> str | None:
     """The token of an ``Authorization: Bearer`` header as FastAPI's ``HTTPBearer`` reads it; None if absent."""
     authorization = request.headers.get("authorization")
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip()
-    if not scheme or not token or scheme.lower() != "bearer":
+    scheme, token = get_authorization_scheme_param(authorization)  # HTTPBearer's own parsing
+    if not (authorization and scheme and token) or scheme.lower() != "bearer":
         return None
     return token
 

@@ -214,6 +214,20 @@ class Store:
         self._checkpointer.start()
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one state of the database (e.g. a listing's count, its window and their details)."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            # Nothing was written: ending it either way only releases the snapshot.
+            conn.execute("COMMIT")
+
+    @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: commits on success, rolls back on any error."""
         conn = self.conn

@@ -221,7 +221,7 @@ class SgtaService:
             raise Forbidden(f"Você não tem acesso à trilha {item.name}. {_NO_ACCESS}")
         now = self.now()
         # Several reads make the page: they see one state of the database, as the single read of old did.
-        with self.db.snapshot():
+        with self.helpdesk.store.snapshot():
             if words:
                 ids = self._matching(item.id, units, query.status, words, now)
                 total = len(ids)

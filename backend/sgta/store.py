@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,20 +60,6 @@ class SgtaStore:
     def conn(self) -> sqlite3.Connection:
         """This thread's connection."""
         return self.store.conn
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Reads that see one state of the database (a listing's count, window and change requests)."""
-        conn = self.conn
-        if conn.in_transaction:
-            yield
-            return
-        conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            # Nothing was written: ending it either way only releases the snapshot.
-            conn.execute("COMMIT")
 
     # -- members -------------------------------------------------------------
 
